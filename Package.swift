@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layout: C libraries as system-library targets (module maps only), libraries that hold all
+// behaviour, and two thin executables. See docs/architecture.md.
+let package = Package(
+    name: "mmp",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mmp", targets: ["mmp"]),
+        .executable(name: "mmp-worker", targets: ["mmp-worker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CLibpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
+
+        // MMPCore links FoundationEssentials only: the worker supervisor depends on it and must
+        // stay small (an idle mmp-worker is measured in docs/performance.md).
+        .target(name: "MMPCore", dependencies: [
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // YAML (Yams pulls in full Foundation): configs and recipes.
+        .target(name: "MMPConfig", dependencies: [
+            "MMPCore", .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "MMPLearn", dependencies: ["MMPCore"]),
+        .target(name: "MMPArtifacts", dependencies: ["MMPCore", "MMPLearn", "CZstd"]),
+        .target(name: "MMPRedis", dependencies: ["MMPCore", "CHiredis"]),
+        .target(name: "MMPPostgres", dependencies: ["MMPCore", "CLibpq"]),
+        .target(name: "MMPAdapters", dependencies: [
+            "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPRedis", "MMPPostgres",
+        ]),
+        .target(name: "MMPQueue", dependencies: ["MMPCore", "MMPRedis"]),
+        // The worker supervisor: claims, leases, heartbeats, child processes. No Foundation, no
+        // learning code; the training itself runs in an `mmp run-job` child process.
+        .target(name: "MMPWorker", dependencies: ["MMPCore", "MMPRedis", "MMPQueue"]),
+        .target(name: "MMPPipeline", dependencies: [
+            "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPAdapters", "MMPQueue", "MMPRedis",
+        ]),
+        .executableTarget(name: "mmp", dependencies: [
+            "MMPPipeline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "mmp-worker", dependencies: [
+            "MMPWorker",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "MMPCoreTests", dependencies: ["MMPCore"]),
+        .testTarget(name: "MMPConfigTests", dependencies: ["MMPConfig"]),
+        .testTarget(name: "MMPLearnTests", dependencies: ["MMPLearn"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MMPArtifactsTests", dependencies: ["MMPArtifacts"]),
+        .testTarget(name: "MMPRedisTests", dependencies: ["MMPRedis"]),
+        .testTarget(name: "MMPPostgresTests", dependencies: ["MMPPostgres"]),
+        .testTarget(name: "MMPAdaptersTests", dependencies: ["MMPAdapters"]),
+        .testTarget(name: "MMPQueueTests", dependencies: ["MMPQueue"]),
+        .testTarget(name: "MMPWorkerTests", dependencies: ["MMPWorker", "MMPQueue"]),
+        .testTarget(name: "MMPPipelineTests", dependencies: ["MMPPipeline"]),
+    ]
+)

@@ -1,0 +1,6 @@
+/// Registrations of adapters beyond the built-in CSV loader and filesystem storage
+/// (PostgreSQL loader, feature store). One line per adapter.
+enum StandardAdapters {
+    static func registerExtras(_ registry: inout AdapterRegistry) {
+    }
+}

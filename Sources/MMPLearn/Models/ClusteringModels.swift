@@ -1,0 +1,7 @@
+import MMPCore
+
+/// Filled in as the models of this family land.
+public enum ClusteringModels: ModelFamily {
+    public static let descriptors: [ModelDescriptor] = []
+    public static let trainedTypes: [any TrainedModel.Type] = []
+}

@@ -1,0 +1,95 @@
+import MMPCore
+
+/// One hyperparameter a model accepts: its recipe name, familiar aliases, type, range and default.
+public struct HyperparameterSpec: Sendable {
+    public enum Kind: Sendable {
+        case int(ClosedRange<Int>)
+        case double(ClosedRange<Double>)
+        case bool
+        case choice([String])
+        /// An integer or null (`max_depth: null` = unlimited).
+        case optionalInt(ClosedRange<Int>)
+    }
+
+    public var name: String
+    public var aliases: [String]
+    public var kind: Kind
+    public var defaultValue: JSON
+    public var summary: String
+
+    public init(_ name: String, _ kind: Kind, default defaultValue: JSON, aliases: [String] = [], _ summary: String = "") {
+        self.name = name
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.aliases = aliases
+        self.summary = summary
+    }
+
+    /// The value if it fits this spec (numbers converted to the spec's type), else a message.
+    public func accept(_ value: JSON) -> Result<JSON, ParameterProblem> {
+        func bad(_ expected: String) -> Result<JSON, ParameterProblem> {
+            .failure(ParameterProblem(name: name, message: "expected \(expected), found \(value.typeDescription)"))
+        }
+        switch kind {
+        case .int(let range):
+            guard let i = value.intValue else { return bad("a whole number") }
+            guard range.contains(i) else { return bad("a whole number from \(range.lowerBound) to \(range.upperBound)") }
+            return .success(.int(i))
+        case .optionalInt(let range):
+            if value.isNull { return .success(.null) }
+            guard let i = value.intValue else { return bad("a whole number or null") }
+            guard range.contains(i) else { return bad("a whole number from \(range.lowerBound) to \(range.upperBound), or null") }
+            return .success(.int(i))
+        case .double(let range):
+            guard let d = value.doubleValue else { return bad("a number") }
+            guard range.contains(d) else {
+                return bad("a number from \(JSON.format(range.lowerBound)) to \(JSON.format(range.upperBound))")
+            }
+            return .success(.double(d))
+        case .bool:
+            guard let b = value.boolValue else { return bad("true or false") }
+            return .success(.bool(b))
+        case .choice(let options):
+            guard let s = value.stringValue ?? (value.isNull ? "null" : nil) else { return bad("one of: \(options.joined(separator: ", "))") }
+            guard options.contains(s) else {
+                return .failure(ParameterProblem(name: name, message: "'\(s)' is not allowed\(Suggestion.hint(for: s, in: options)) (expected one of: \(options.joined(separator: ", ")))"))
+            }
+            return .success(.string(s))
+        }
+    }
+}
+
+public struct ParameterProblem: Error, Sendable, Equatable {
+    public var name: String
+    public var message: String
+    public init(name: String, message: String) { self.name = name; self.message = message }
+}
+
+/// Resolved hyperparameters: every declared name present, with its default when not given.
+public struct Hyperparameters: Sendable, Equatable {
+    public private(set) var values: [String: JSON]
+
+    public init(_ values: [String: JSON]) { self.values = values }
+
+    public subscript(name: String) -> JSON? { values[name] }
+
+    public func int(_ name: String) -> Int { values[name]?.intValue ?? 0 }
+    public func optionalInt(_ name: String) -> Int? { values[name]?.intValue }
+    public func double(_ name: String) -> Double { values[name]?.doubleValue ?? 0 }
+    public func bool(_ name: String) -> Bool { values[name]?.boolValue ?? false }
+    public func string(_ name: String) -> String { values[name]?.stringValue ?? "" }
+
+    /// As a JSON object in sorted key order (for bundles and job metrics).
+    public var json: JSON {
+        .object(JSONObject(values.keys.sorted().map { ($0, values[$0]!) }))
+    }
+}
+
+/// Parameters every model accepts for compatibility with scikit-learn, LightGBM and XGBoost
+/// recipes. `random_state`/`seed` set the fit's seed; the others change nothing here.
+public enum CommonParameters {
+    public static let seedNames = ["random_state", "seed", "random_seed"]
+    public static let ignored = ["n_jobs", "nthread", "num_threads", "verbose", "verbosity", "silent", "eval_metric",
+                                 "use_label_encoder", "importance_type", "tree_method", "device", "warm_start",
+                                 "copy_X", "boosting_type", "objective"]
+}

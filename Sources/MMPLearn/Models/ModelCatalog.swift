@@ -1,0 +1,122 @@
+import MMPCore
+
+/// Everything mmp knows about one model: names, task, hyperparameters, and how to build it.
+public struct ModelDescriptor: Sendable {
+    /// Our name, e.g. `LogisticRegression`.
+    public var name: String
+    /// Familiar class paths that mean the same model (`sklearn.linear_model.LogisticRegression`).
+    public var aliases: [String]
+    public var task: MLTask
+    public var summary: String
+    public var parameters: [HyperparameterSpec]
+    public var make: @Sendable (Hyperparameters) throws -> any Estimator
+
+    public init(name: String, aliases: [String], task: MLTask, summary: String, parameters: [HyperparameterSpec],
+                make: @escaping @Sendable (Hyperparameters) throws -> any Estimator) {
+        self.name = name
+        self.aliases = aliases
+        self.task = task
+        self.summary = summary
+        self.parameters = parameters
+        self.make = make
+    }
+
+    /// Checks and completes recipe hyperparameters: unknown names get the closest known name,
+    /// wrong types and ranges say what was expected, aliases map to our names, defaults fill
+    /// the rest. Returns every problem rather than stopping at the first.
+    public func resolve(_ given: JSONObject) -> (Hyperparameters, [ParameterProblem]) {
+        var values: [String: JSON] = [:]
+        var problems: [ParameterProblem] = []
+        var seen: [String: String] = [:]  // canonical → the name it was given as
+        for (key, value) in given {
+            if CommonParameters.ignored.contains(key) { continue }
+            if CommonParameters.seedNames.contains(key) {
+                guard let seed = value.intValue else {
+                    problems.append(ParameterProblem(name: key, message: "expected a whole number, found \(value.typeDescription)"))
+                    continue
+                }
+                values["random_state"] = .int(seed)
+                continue
+            }
+            guard let spec = parameters.first(where: { $0.name == key || $0.aliases.contains(key) }) else {
+                let known = parameters.flatMap { [$0.name] + $0.aliases }
+                let hint = Suggestion.closest(to: key, in: known).map { "did you mean '\($0)'?" }
+                    ?? "\(name) accepts: \(parameters.map(\.name).joined(separator: ", "))"
+                problems.append(ParameterProblem(name: key, message: "not a hyperparameter of \(name); \(hint)"))
+                continue
+            }
+            if let earlier = seen[spec.name] {
+                problems.append(ParameterProblem(name: key, message: "'\(key)' and '\(earlier)' name the same hyperparameter; give it once"))
+                continue
+            }
+            seen[spec.name] = key
+            switch spec.accept(value) {
+            case .success(let v): values[spec.name] = v
+            case .failure(var p): p.name = key; problems.append(p)
+            }
+        }
+        for spec in parameters where values[spec.name] == nil { values[spec.name] = spec.defaultValue }
+        return (Hyperparameters(values), problems)
+    }
+
+    public func spec(named name: String) -> HyperparameterSpec? {
+        parameters.first { $0.name == name || $0.aliases.contains(name) }
+    }
+}
+
+/// A group of related models, each family in its own file. The catalog lists families, so
+/// adding a model touches its family only.
+public protocol ModelFamily {
+    static var descriptors: [ModelDescriptor] { get }
+    /// Every fitted-model type the family's estimators produce, for loading bundles.
+    static var trainedTypes: [any TrainedModel.Type] { get }
+}
+
+public enum ModelCatalog {
+    public static let families: [any ModelFamily.Type] = [
+        LinearModels.self, NaiveBayesModels.self, NeighborModels.self, TreeModels.self,
+        ForestModels.self, BoostingModels.self, ClusteringModels.self,
+    ]
+
+    public static let all: [ModelDescriptor] = families.flatMap { $0.descriptors }
+
+    /// The model a recipe's `class_path` names: our name, a familiar alias, or a class path's
+    /// last component, case-insensitively.
+    public static func lookup(_ classPath: String) -> ModelDescriptor? {
+        let key = classPath.trimmed().lowercased()
+        if let d = all.first(where: { $0.name.lowercased() == key || $0.aliases.contains { $0.lowercased() == key } }) { return d }
+        let last = key.split(separator: ".").last.map(String.init) ?? key
+        return all.first { $0.name.lowercased() == last }
+    }
+
+    /// Like `lookup`, or an error suggesting the closest name and listing those for the task.
+    public static func require(_ classPath: String, task: MLTask? = nil) throws -> ModelDescriptor {
+        if let d = lookup(classPath) { return d }
+        let candidates = all.filter { task == nil || $0.task == task }
+        let names = candidates.map(\.name) + candidates.flatMap(\.aliases)
+        let hint = Suggestion.closest(to: classPath, in: names).map { "; did you mean '\($0)'?" } ?? ""
+        throw MMPError(.invalidRecipe, "unknown model '\(classPath)'\(hint) (models\(task.map { " for \($0.rawValue)" } ?? ""): \(candidates.map(\.name).joined(separator: ", ")); `mmp list models` shows every alias)")
+    }
+}
+
+/// Loads fitted models from bundles by type name.
+public enum ModelCodec {
+    public static let types: [String: any TrainedModel.Type] = {
+        var map: [String: any TrainedModel.Type] = [:]
+        for family in ModelCatalog.families { for t in family.trainedTypes { map[t.typeName] = t } }
+        return map
+    }()
+
+    public static func encode(_ model: any TrainedModel, to writer: inout ByteWriter) {
+        writer.write(type(of: model).typeName)
+        model.encode(to: &writer)
+    }
+
+    public static func decode(from reader: inout ByteReader) throws -> any TrainedModel {
+        let name = try reader.readString()
+        guard let type = types[name] else {
+            throw MMPError.corrupt("the bundle holds a model of type '\(name)', which this mmp version does not know")
+        }
+        return try type.init(from: &reader)
+    }
+}

@@ -1,0 +1,6 @@
+import MMPCore
+
+/// Filled in as the steps of this family land.
+public enum Encoders: PreprocessorFamily {
+    public static let descriptors: [PreprocessorDescriptor] = []
+}

@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import MMPCore
+
+/// Searches a hyperparameter space, scoring each trial with `objective`.
+///
+/// This first version samples uniformly at random (log-uniform where asked); the sampler is
+/// the one part to replace with a model-based one (TPE).
+public struct HyperparameterTuner: Sendable {
+    public var space: [SearchDimension]
+    public var trials: Int
+    public var timeout: Double?
+    public var direction: MetricDirection
+    public var metric: String
+    public var seed: Int
+
+    public init(space: [SearchDimension], trials: Int, timeout: Double? = nil, direction: MetricDirection, metric: String, seed: Int) {
+        self.space = space; self.trials = trials; self.timeout = timeout; self.direction = direction; self.metric = metric; self.seed = seed
+    }
+
+    /// Runs the search. A trial whose objective throws is recorded as failed and the search goes
+    /// on; cancellation (`MMPError.cancelled`) stops it at once.
+    public func run(objective: (JSONObject) throws -> Double) throws -> TuningResult {
+        var generator = SeededGenerator(seed: seed)
+        var history: [Trial] = []
+        let start = Timestamp.monotonic()
+        for number in 0..<trials {
+            if let timeout, Timestamp.monotonic() - start > timeout, !history.isEmpty { break }
+            let parameters = RandomSampler.sample(space, &generator)
+            let t0 = Timestamp.monotonic()
+            do {
+                let score = try objective(parameters)
+                history.append(Trial(number: number, parameters: parameters, score: score.isFinite ? score : nil, seconds: Timestamp.monotonic() - t0,
+                                     error: score.isFinite ? nil : "score is not a number"))
+            } catch let error as MMPError where error.kind == .cancelled {
+                throw error
+            } catch {
+                history.append(Trial(number: number, parameters: parameters, score: nil, seconds: Timestamp.monotonic() - t0, error: "\(error)"))
+            }
+        }
+        let scored = history.filter { $0.score != nil }
+        let best = direction == .maximize ? scored.max { $0.score! < $1.score! } : scored.min { $0.score! < $1.score! }
+        return TuningResult(best: best, trials: history, direction: direction, metric: metric)
+    }
+}
+
+/// Uniform (or log-uniform) independent sampling of each dimension.
+public enum RandomSampler {
+    // `log` is also the name of a dimension's flag below; keep the math function apart.
+    @inline(__always) static func ln(_ x: Double) -> Double { Glibc.log(x) }
+
+    public static func sample(_ space: [SearchDimension], _ g: inout SeededGenerator) -> JSONObject {
+        var out = JSONObject()
+        for d in space { out[d.name] = sample(d, &g) }
+        return out
+    }
+
+    public static func sample(_ d: SearchDimension, _ g: inout SeededGenerator) -> JSON {
+        switch d.kind {
+        case .int(let low, let high, let log):
+            if log {
+                let x = exp(ln(Double(low)) + g.unit() * (ln(Double(high) + 1) - ln(Double(low))))
+                return .int(min(high, max(low, Int(x.rounded(.down)))))
+            }
+            return .int(low + g.uniform(high - low + 1))
+        case .float(let low, let high, let log):
+            if log { return .double(exp(ln(low) + g.unit() * (ln(high) - ln(low)))) }
+            return .double(low + g.unit() * (high - low))
+        case .categorical(let choices):
+            return choices[g.uniform(choices.count)]
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import MMPConfig
+import MMPCore
+import MMPLearn
+
+/// Which loaded columns are the target, the entities and the features of a recipe.
+struct ColumnRoles {
+    var target: String?
+    var entities: [String]
+    /// Input feature columns, before preprocessing.
+    var features: [String]
+
+    init(recipe: Recipe, table: Table) throws {
+        let problems = RecipeValidator.dataProblems(recipe, table: table)
+        if !problems.isEmpty { throw MMPError.invalidRecipe(file: recipe.file, problems: problems) }
+        let di = recipe.data.dataInterface
+        target = di.targetColumn
+        entities = di.entityColumns
+        if let listed = di.featureColumns {
+            features = listed
+        } else {
+            // Every other column, except time columns: they order rows, they are not evidence.
+            let excluded = Set([di.targetColumn, di.timestampColumn, recipe.data.fetcher.timestampColumn,
+                                recipe.data.split.temporalColumn].compactMap { $0 } + di.entityColumns)
+            features = table.columns.filter { !excluded.contains($0.name) && $0.kind != .timestamp }.map(\.name)
+        }
+        guard !features.isEmpty else {
+            throw MMPError.invalidRecipe(file: recipe.file, problems: [RecipeProblem(location: recipe.file, field: "data.data_interface.feature_columns",
+                message: "no feature columns remain after removing the target, entity and time columns (columns: \(table.columnNames.joined(separator: ", ")))")])
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import MMPConfig
+import MMPCore
+import MMPLearn
+
+/// Scores a fitted model on the test split (and the validation split) with the recipe's metrics.
+struct Evaluation {
+    var metrics: JSONObject
+    var validationMetrics: JSONObject
+    var perClass: JSON?
+
+    init(recipe: Recipe, data: ProcessedSplits, model: any TrainedModel) throws {
+        let names = recipe.evaluation.metrics.isEmpty ? MetricCatalog.defaults(for: recipe.task) : recipe.evaluation.metrics
+        let classCount = data.train.classCount
+        func score(_ set: EvaluationSet) -> (JSONObject, MetricInput) {
+            let input = MetricInputs.make(model: model, features: set.features, truth: set.target, classCount: classCount)
+            var out = JSONObject()
+            for name in names {
+                guard let metric = MetricCatalog.lookup(name, task: recipe.task) else { continue }
+                if let value = metric.compute(input), value.isFinite { out[metric.name] = .double(value) }
+            }
+            return (out, input)
+        }
+        let held = data.test ?? data.validation
+        guard let held else {
+            // Clustering may train on every row; score it on the training rows then.
+            let (m, _) = score(EvaluationSet(features: data.train.features, target: data.train.target))
+            metrics = m
+            validationMetrics = JSONObject()
+            perClass = nil
+            return
+        }
+        let (m, input) = score(held)
+        metrics = m
+        validationMetrics = (data.test != nil && data.validation != nil) ? score(data.validation!).0 : JSONObject()
+        perClass = recipe.task == .classification ? Evaluation.perClass(input, classCount: classCount) : nil
+    }
+
+    /// Precision, recall, f1 and support for every class (labels by index; the pipeline names them).
+    static func perClass(_ input: MetricInput, classCount: Int) -> JSON {
+        var rows: [JSON] = []
+        for c in 0..<classCount {
+            var tp = 0, fp = 0, fn = 0, support = 0
+            for (t, p) in zip(input.truth, input.predicted) {
+                let truth = Int(t) == c, predicted = Int(p) == c
+                if truth { support += 1 }
+                if truth && predicted { tp += 1 } else if predicted { fp += 1 } else if truth { fn += 1 }
+            }
+            let precision = tp + fp == 0 ? 0 : Double(tp) / Double(tp + fp)
+            let recall = tp + fn == 0 ? 0 : Double(tp) / Double(tp + fn)
+            let f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall)
+            rows.append(.object(JSONObject([("class_index", .int(c)), ("precision", .double(precision)), ("recall", .double(recall)),
+                                            ("f1", .double(f1)), ("support", .int(support))])))
+        }
+        return .array(rows)
+    }
+}

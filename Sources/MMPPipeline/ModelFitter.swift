@@ -1,0 +1,146 @@
+import MMPConfig
+import MMPCore
+import MMPLearn
+
+/// The fitted model with what produced it.
+struct FittedModel {
+    var descriptor: ModelDescriptor
+    var hyperparameters: Hyperparameters
+    var model: any TrainedModel
+    var tuning: JSON?
+    var summary: String
+}
+
+/// Fits the recipe's model, tuning it on the validation split first when the recipe asks.
+struct ModelFitter {
+    let recipe: Recipe
+    let data: ProcessedSplits
+    let events: TrainingEvents
+
+    func fit() throws -> FittedModel {
+        let descriptor = try ModelCatalog.require(recipe.model.classPath, task: recipe.task)
+        let hp = recipe.model.hyperparameters
+        guard hp.tuningEnabled else {
+            let params = try resolve(descriptor, hp.values, field: "model.hyperparameters.values")
+            let model = try train(descriptor, params, on: data.train, progress: { events.progress(TrainingStage.fit.overall($0), .fit) })
+            return FittedModel(descriptor: descriptor, hyperparameters: params, model: model, tuning: nil,
+                               summary: "\(descriptor.name) on \(data.train.features.rows) rows × \(data.train.features.columns) features")
+        }
+        return try tune(descriptor, hp)
+    }
+
+    private func resolve(_ descriptor: ModelDescriptor, _ values: JSONObject, field: String) throws -> Hyperparameters {
+        let (params, problems) = descriptor.resolve(values)
+        if !problems.isEmpty {
+            throw MMPError.invalidRecipe(file: recipe.file, problems: problems.map {
+                RecipeProblem(location: recipe.file, field: "\(field).\($0.name)", message: $0.message)
+            })
+        }
+        return params
+    }
+
+    private func seed(_ params: Hyperparameters) -> UInt64 {
+        UInt64(bitPattern: Int64(params.optionalInt("random_state") ?? recipe.evaluation.randomState))
+    }
+
+    private func train(_ descriptor: ModelDescriptor, _ params: Hyperparameters, on set: TrainingSet,
+                       progress: @escaping @Sendable (Double) -> Void) throws -> any TrainedModel {
+        let context = FitContext(seed: seed(params), progress: progress, isCancelled: events.isCancelled)
+        try context.checkCancelled()
+        return try descriptor.make(params).fit(set, context: context)
+    }
+
+    private func tune(_ descriptor: ModelDescriptor, _ hp: HyperparameterSection) throws -> FittedModel {
+        guard let validation = data.validation else {
+            throw MMPError.invalidData("tuning needs validation rows, and the validation split is empty")
+        }
+        let metricName = hp.optimizationMetric ?? MetricCatalog.primary(for: recipe.task, classCount: data.train.classCount)
+        guard let metric = MetricCatalog.lookup(metricName, task: recipe.task) else {
+            throw MMPError(.invalidRecipe, "unknown optimization_metric '\(metricName)'")
+        }
+        let direction = hp.direction.flatMap(MetricDirection.init(rawValue:)) ?? metric.direction
+        let space = hp.tunable.map { t -> SearchDimension in
+            switch t.kind {
+            case .int: return SearchDimension(name: t.name, kind: .int(low: Int(t.low), high: Int(t.high), log: t.log))
+            case .float: return SearchDimension(name: t.name, kind: .float(low: t.low, high: t.high, log: t.log))
+            case .categorical: return SearchDimension(name: t.name, kind: .categorical(t.choices))
+            }
+        }
+        let seedValue = recipe.model.hyperparameters.fixed["random_state"]?.intValue ?? recipe.evaluation.randomState
+        let tuner = HyperparameterTuner(space: space, trials: hp.nTrials, timeout: hp.timeout, direction: direction,
+                                        metric: metric.name, seed: seedValue)
+        let trialShare = 0.85
+        let counter = TrialCounter()
+        let result = try tuner.run { parameters in
+            var values = hp.fixed
+            for (k, v) in parameters { values[k] = v }
+            let params = try resolve(descriptor, values, field: "model.hyperparameters")
+            let n = counter.next()
+            let total = Double(hp.nTrials)
+            let model = try train(descriptor, params, on: data.train) { f in
+                events.progress(TrainingStage.fit.overall(trialShare * (Double(n) + f) / total), .fit)
+            }
+            let input = MetricInputs.make(model: model, features: validation.features, truth: validation.target,
+                                          classCount: data.train.classCount)
+            guard let score = metric.compute(input) else { throw MMPError.invalidData("\(metric.name) cannot be computed on the validation split") }
+            return score
+        }
+        guard let best = result.best else {
+            let firstError = result.trials.compactMap(\.error).first ?? "no trial produced a score"
+            throw MMPError.invalidData("every tuning trial failed; the first error: \(firstError)")
+        }
+        var values = hp.fixed
+        for (k, v) in best.parameters { values[k] = v }
+        let params = try resolve(descriptor, values, field: "model.hyperparameters")
+        // Refit on train + validation unless early stopping needs validation to stop on.
+        var finalSet = data.train
+        let earlyStopping = (params["early_stopping_rounds"]?.intValue ?? 0) > 0
+        var refit = false
+        if hp.refitOnTrainAndValidation, !earlyStopping {
+            finalSet = TrainingSet(features: Matrix(rows: data.train.features.rows + validation.features.rows, columns: data.train.features.columns,
+                                                    values: data.train.features.values + validation.features.values),
+                                   target: data.train.target + validation.target, classCount: data.train.classCount,
+                                   featureNames: data.train.featureNames, validation: nil)
+            refit = true
+        }
+        let model = try train(descriptor, params, on: finalSet) { f in
+            events.progress(TrainingStage.fit.overall(trialShare + (1 - trialShare) * f), .fit)
+        }
+        var tuning = JSONObject()
+        tuning["metric"] = .string(metric.name)
+        tuning["direction"] = .string(direction.rawValue)
+        tuning["best_score"] = .double(best.score!)
+        tuning["best_parameters"] = .object(best.parameters)
+        tuning["best_trial"] = .int(best.number)
+        tuning["trials_run"] = .int(result.trials.count)
+        tuning["refit_on"] = .string(refit ? "train+validation" : "train")
+        tuning["trials"] = .array(result.trials.map { t in
+            var o = JSONObject()
+            o["number"] = .int(t.number)
+            o["parameters"] = .object(t.parameters)
+            o["score"] = t.score.map(JSON.double) ?? .null
+            o["seconds"] = .double((t.seconds * 1000).rounded() / 1000)
+            if let e = t.error { o["error"] = .string(e) }
+            return .object(o)
+        })
+        return FittedModel(descriptor: descriptor, hyperparameters: params, model: model, tuning: .object(tuning),
+                           summary: "\(descriptor.name): \(result.trials.count) trials, best \(metric.name) \(formatMetric(.double(best.score!))) (trial \(best.number)), refit on \(refit ? "train+validation" : "train")")
+    }
+}
+
+/// Counts trials from inside the objective closure.
+final class TrialCounter: @unchecked Sendable {
+    // Only touched from the tuning loop, which runs trials one at a time.
+    private var n = 0
+    func next() -> Int { defer { n += 1 }; return n }
+}
+
+/// Builds metric inputs from a model's predictions.
+enum MetricInputs {
+    static func make(model: any TrainedModel, features: Matrix, truth: [Double], classCount: Int) -> MetricInput {
+        var figures: [String: Double] = [:]
+        for (key, value) in model.summary { if let d = value.doubleValue { figures[key] = d } }
+        return MetricInput(truth: truth, predicted: model.predict(features), probabilities: model.predictProbabilities(features),
+                           classCount: classCount, features: features, modelFigures: figures)
+    }
+}

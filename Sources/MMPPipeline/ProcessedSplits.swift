@@ -1,0 +1,71 @@
+import MMPConfig
+import MMPCore
+import MMPLearn
+
+/// The splits after the recipe's preprocessing (fitted on train only), as model matrices.
+struct ProcessedSplits {
+    var preprocessor: FittedPreprocessor
+    var featureNames: [String]
+    var train: TrainingSet
+    var validation: EvaluationSet?
+    var test: EvaluationSet?
+
+    init(recipe: Recipe, splits: PreparedSplits, roles: ColumnRoles) throws {
+        let target = roles.target
+        var train = splits.train
+        var features = roles.features
+        var fitted: [any FittedTransform] = []
+        for step in recipe.preprocessor {
+            let descriptor = try PreprocessorCatalog.require(step.type)
+            let (options, problems) = descriptor.resolve(step.options)
+            if !problems.isEmpty {
+                throw MMPError.invalidRecipe(file: recipe.file, problems: problems.map {
+                    RecipeProblem(location: recipe.file, field: "\(step.path).\($0.name)", message: $0.message)
+                })
+            }
+            let columns: [String]
+            if let listed = step.columns {
+                for name in listed where !features.contains(name) {
+                    throw MMPError.invalidRecipe(file: recipe.file, problems: [RecipeProblem(location: recipe.file, field: "\(step.path).columns",
+                        message: "'\(name)' is not a feature column at this step\(Suggestion.hint(for: name, in: features)) (features here: \(features.joined(separator: ", ")))")])
+                }
+                columns = listed
+            } else {
+                columns = features.filter { name in
+                    let kind = train.column(name)!.kind
+                    switch descriptor.defaultColumns {
+                    case .numeric: return kind == .numeric
+                    case .categorical: return kind == .categorical
+                    case .all: return true
+                    }
+                }
+            }
+            let step = try descriptor.make(options).fit(train, columns: columns)
+            train = try step.transform(train, mode: .training)
+            fitted.append(step)
+            features = train.columnNames.filter { $0 != target }
+        }
+        preprocessor = FittedPreprocessor(steps: fitted)
+        featureNames = features
+        let classCount = splits.labels?.classes.count ?? 0
+
+        func matrices(_ table: Table) throws -> (Matrix, [Double]) {
+            let x = try FeatureMatrix.build(table, columns: features)
+            guard let target, let column = table.column(target) else { return (x, []) }
+            let y = splits.labels.map { $0.encode(column) } ?? column.doubles ?? []
+            return (x, y)
+        }
+        let (xTrain, yTrain) = try matrices(train)
+        var validation: EvaluationSet?
+        if splits.validation.rowCount > 0 {
+            let (x, y) = try matrices(try preprocessor.transform(splits.validation, mode: .training))
+            validation = EvaluationSet(features: x, target: y)
+        }
+        if splits.test.rowCount > 0 {
+            let (x, y) = try matrices(try preprocessor.transform(splits.test, mode: .training))
+            test = EvaluationSet(features: x, target: y)
+        }
+        self.validation = validation
+        self.train = TrainingSet(features: xTrain, target: yTrain, classCount: classCount, featureNames: features, validation: validation)
+    }
+}
