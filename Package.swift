@@ -43,6 +43,14 @@ let package = Package(
         .target(name: "MMPPipeline", dependencies: [
             "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPAdapters", "MMPQueue", "MMPRedis",
         ]),
+        // Benchmark harnesses (release builds; Benchmarks/ runs them beside the anchors).
+        .target(name: "MMPBenchmarks", dependencies: [
+            "MMPCore", "MMPLearn", "MMPRedis", "MMPQueue", "MMPWorker", "MMPPostgres", "MMPAdapters",
+        ]),
+        .executableTarget(name: "mmp-bench", dependencies: [
+            "MMPBenchmarks",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "mmp", dependencies: [
             "MMPPipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

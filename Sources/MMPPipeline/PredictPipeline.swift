@@ -1,0 +1,62 @@
+import MMPArtifacts
+import MMPCore
+import MMPLearn
+
+/// Applies a model bundle to new rows: checks and aligns the input columns with the bundle's
+/// schema, runs the fitted preprocessing (in inference mode, so no row is dropped), predicts.
+///
+/// The output holds the entity columns present in the input, `prediction`, and for classifiers
+/// one `probability_<class>` column per class.
+public enum PredictPipeline {
+    public static func predict(_ bundle: ModelBundle, input: Table) throws -> Table {
+        let missing = bundle.inputSchema.map(\.name).filter { input.column($0) == nil }
+        if !missing.isEmpty {
+            throw MMPError(.missingColumn, "the input lacks \(missing.count == 1 ? "column" : "columns") \(missing.joined(separator: ", ")) that model '\(bundle.recipeName)' was trained on (input columns: \(input.columnNames.joined(separator: ", ")))")
+        }
+        var features = try Table(columns: try bundle.inputSchema.map { field in
+            try align(input.column(field.name)!, to: field.kind)
+        })
+        features = try bundle.preprocessor.transform(features, mode: .inference)
+        let matrix = try FeatureMatrix.build(features, columns: bundle.featureColumns)
+        let predicted = bundle.model.predict(matrix)
+
+        var output: [Column] = bundle.entityColumns.compactMap { input.column($0) }
+        if let labels = bundle.labels {
+            output.append(labels.decode(predicted, name: "prediction"))
+            if let probabilities = bundle.model.predictProbabilities(matrix) {
+                for (k, label) in labels.classes.enumerated() {
+                    output.append(.numeric("probability_\(label)", (0..<probabilities.rows).map { probabilities[$0, k] }))
+                }
+            }
+        } else {
+            output.append(.numeric("prediction", predicted))
+        }
+        return try Table(columns: output)
+    }
+
+    /// A column read from a new CSV can infer another kind than at training time (postal codes
+    /// that happen to be all digits, a column that is empty in this file). Convert where the
+    /// meaning is unambiguous; refuse otherwise.
+    static func align(_ column: Column, to kind: ColumnKind) throws -> Column {
+        if column.kind == kind { return column }
+        switch (column.values, kind) {
+        case (.numeric(let v), .categorical):
+            return .categorical(column.name, v.map { $0.isNaN ? nil : CSVWriter.format($0) })
+        case (.timestamp(let v), .numeric):
+            return .numeric(column.name, v)
+        case (.categorical(let codes, _), .numeric) where codes.allSatisfy({ $0 < 0 }):
+            return .numeric(column.name, [Double](repeating: .nan, count: codes.count))
+        case (.categorical(let codes, let levels), .timestamp):
+            var out = [Double](repeating: .nan, count: codes.count)
+            for (i, c) in codes.enumerated() where c >= 0 {
+                guard let t = Timestamp.parse(levels[Int(c)]) else {
+                    throw MMPError.invalidData("column '\(column.name)' must hold dates or times; row \(i + 1) holds '\(levels[Int(c)])'")
+                }
+                out[i] = t
+            }
+            return .timestamp(column.name, out)
+        default:
+            throw MMPError.invalidData("column '\(column.name)' holds \(column.kind.rawValue) values but the model was trained on \(kind.rawValue) values")
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import MMPCore
+import MMPPipeline
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a recipe here, in this process.",
+        discussion: """
+        Loads the rows the recipe names with this environment's loader, splits, preprocesses, fits (tuning \
+        first when the recipe asks), evaluates on the test split and stores the model bundle with this \
+        environment's storage. Prints each stage, the metrics and the artifact.
+
+        --param key=value sets a query parameter of the recipe's SQL file; a dotted key sets a recipe field:
+          mmp train churn --param model.hyperparameters.values.C=0.5
+        """
+    )
+
+    @Argument(help: "Recipe path, or name under recipes/ (with or without .yaml).")
+    var recipe: String
+
+    @Option(name: .customLong("param"), help: ArgumentHelp("Override: key=value (repeatable).", valueName: "key=value"))
+    var params: [String] = []
+
+    @Flag(help: "Print one JSON object with recipe, metrics and artifact, and nothing else on stdout.")
+    var json = false
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let workspace = try Workspace.current(configDirectory: global.configDirectory)
+        let (recipe, document) = try workspace.recipe(self.recipe, params: params)
+        try RecipeValidator.validate(recipe, document: document)
+        let config = try workspace.config(env: global.appEnv)
+        let json = self.json
+        let say: @Sendable (String) -> Void = { json ? StandardStreams.writeError($0) : StandardStreams.writeOut($0) }
+        say("training \(recipe.name) (\(recipe.task.rawValue), \(recipe.model.classPath)) with APP_ENV=\(config.env)\n")
+        let events = TrainingEvents(
+            stageStarted: { _ in },
+            stageFinished: { stage, detail, seconds in
+                say("  \(stage.rawValue.padding(toLength: 10)) \(String(format3(seconds)).leftPadded(7))s  \(detail)\n")
+            })
+        let input = TrainingInput(recipe: recipe, sqlText: try workspace.sqlText(for: recipe),
+                                  recipeDirectory: directory(of: recipe.file))
+        let result = try TrainPipeline(config: config).run(input, events: events)
+        if json {
+            StandardStreams.writeOut(result.json.serialized() + "\n")
+            return
+        }
+        var table = TextTable(headers: ["metric", "value"], rightAligned: [1])
+        for (name, value) in result.metrics { table.add([name, formatMetric(value)]) }
+        say("\n" + table.render())
+        say("\nartifact  \(result.artifact.uri)\nsha256    \(result.artifact.sha256)\nbytes     \(result.artifact.bytes)\n")
+    }
+}
+
+func directory(of path: String) -> String? {
+    guard let slash = path.lastIndex(of: "/") else { return nil }
+    return String(path[..<slash])
+}
+
+func format3(_ seconds: Double) -> String {
+    let ms = Int((seconds * 1000).rounded())
+    let frac = ms % 1000
+    return "\(ms / 1000).\(frac < 10 ? "00" : frac < 100 ? "0" : "")\(frac)"
+}
+
+extension String {
+    func padding(toLength n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
+    func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every test against a real redis-server and PostgreSQL that this script installs (when
+# missing), starts on free loopback ports under a temporary folder, and stops by PID.
+#
+#   scripts/test.sh                 all tests
+#   scripts/test.sh --filter Queue  only tests whose name matches
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/services.sh
+
+mmp_install_packages
+
+mmp_log "building (debug, with tests)"
+swift build --build-tests 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Linking|Write|Building|Applying|Copying)' || true
+[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "build failed" >&2; exit 1; }
+BIN_DIR=$(swift build --show-bin-path)
+
+STATE=$(mktemp -d /tmp/mmp-test.XXXXXX)
+[ "$(id -u)" = 0 ] && chmod 755 "$STATE"
+cleanup() {
+    mmp_stop_pidfile "$STATE/redis/redis.pid"
+    mmp_stop_postgres "$STATE/postgres"
+    rm -rf "$STATE"
+}
+trap cleanup EXIT
+
+REDIS_PORT=$(mmp_free_port)
+PG_PORT=$(mmp_free_port)
+PG_PASSWORD="test-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+mmp_log "starting redis-server on 127.0.0.1:$REDIS_PORT and PostgreSQL on 127.0.0.1:$PG_PORT under $STATE"
+mmp_start_redis "$STATE/redis" "$REDIS_PORT"
+mmp_start_postgres "$STATE/postgres" "$PG_PORT" mmp "$PG_PASSWORD" mmp_test
+
+# What the tests read. Tests that need a service fail (never skip) when it is unreachable.
+export MMP_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+export MMP_TEST_REDIS_PORT="$REDIS_PORT"
+export MMP_TEST_REDIS_DIR="$STATE/redis"
+export MMP_TEST_STATE_DIR="$STATE"
+export MMP_BIN_DIR="$BIN_DIR"
+export POSTGRES_HOST=127.0.0.1 POSTGRES_PORT="$PG_PORT" POSTGRES_USER=mmp POSTGRES_DB=mmp_test
+export POSTGRES_PASSWORD="$PG_PASSWORD"
+export MMP_TEST_POSTGRES_DIR="$STATE/postgres"
+export MMP_REPO_ROOT="$PWD"
+
+mmp_log "running tests"
+swift test --skip-build "$@"
