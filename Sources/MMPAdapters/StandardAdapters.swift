@@ -2,5 +2,6 @@
 /// (PostgreSQL loader, feature store). One line per adapter.
 enum StandardAdapters {
     static func registerExtras(_ registry: inout AdapterRegistry) {
+        registry.loaders.register("postgresql") { try PostgresLoader(config: $0) }
     }
 }
