@@ -3,5 +3,6 @@
 enum StandardAdapters {
     static func registerExtras(_ registry: inout AdapterRegistry) {
         registry.loaders.register("postgresql") { try PostgresLoader(config: $0) }
+        registry.featureStores.register("postgresql") { try PostgresFeatureStore(config: $0) }
     }
 }
