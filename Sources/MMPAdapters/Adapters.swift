@@ -68,8 +68,9 @@ public protocol FeatureStore: Sendable {
     func joinOffline(_ rows: Table, request: FeatureRequest) throws -> Table
     /// The entities with their latest materialized feature values appended.
     func lookupOnline(_ entities: Table, request: FeatureRequest) throws -> Table
-    /// Writes the latest values per entity to the online store; returns rows written per view.
-    func materialize(views: [String]?) throws -> [(view: String, rows: Int)]
+    /// Writes the latest values per entity as of `asOf` (Unix seconds; nil for now) to the
+    /// online store; returns entities written per view (nil views: all of them).
+    func materialize(views: [String]?, asOf: Double?) throws -> [(view: String, rows: Int)]
 }
 
 public typealias LoaderFactory = @Sendable (AppConfig) throws -> any DataLoader

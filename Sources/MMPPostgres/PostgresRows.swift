@@ -65,10 +65,11 @@ public struct PostgresRows {
         return try body(UnsafeRawBufferPointer(start: UnsafeRawPointer(p), count: length))
     }
 
-    /// Any cell as text (nil for NULL), for small results and messages.
+    /// Any cell as text (nil for NULL), the same in binary and text format: numbers without a
+    /// needless fraction (`42`, `0.5`), booleans as `true`/`false`, dates and times in UTC as
+    /// `2024-05-01 12:30:00+00`, everything else as the server wrote it.
     public func text(_ row: Int, _ column: Int) -> String? {
         guard !isNull(row, column) else { return nil }
-        if !binary, let p = PQgetvalue(result, Int32(row), Int32(column)) { return String(cString: p) }
         switch columns[column].kind {
         case .text: return withText(row, column) { $0.map { String(decoding: $0, as: UTF8.self) } }
         case .boolean: return number(row, column) == 1 ? "true" : "false"
