@@ -89,8 +89,8 @@ public final class PostgresConnection {
 
     /// Runs a query through a cursor and hands its rows to `handler` in chunks of `fetchSize`.
     ///
-    /// Only one chunk is held in libpq's memory at a time (`PostgresStreamStatistics` records the
-    /// largest). Results come in binary format when every column type has a binary decoder, else
+    /// At most two chunks are held in libpq's memory at a time: the one being decoded and the
+    /// next one arriving (`PostgresStreamStatistics` records the largest). Results come in binary format when every column type has a binary decoder, else
     /// in text. The transaction is read-only: a query cannot change data through a loader.
     @discardableResult
     public func stream<Handler: PostgresRowHandler>(_ query: PostgresQuery, fetchSize: Int = 10_000,
@@ -102,6 +102,7 @@ public final class PostgresConnection {
         if ownTransaction { try runInternal("BEGIN READ ONLY", conn: conn) }
         defer {
             if !finished, PQstatus(conn) == CONNECTION_OK {
+                drain(conn)  // a FETCH sent ahead may still be on its way
                 PQclear(PQexec(conn, ownTransaction ? "ROLLBACK" : "CLOSE \(cursor)"))
             }
         }
@@ -126,18 +127,29 @@ public final class PostgresConnection {
         let binary = columns.allSatisfy { PostgresType.hasBinaryDecoder($0.typeOID) }
 
         var statistics = PostgresStreamStatistics()
-        let fetch = "FETCH FORWARD \(max(1, fetchSize)) FROM \(cursor)"
+        let size = max(1, fetchSize)
+        let fetch = "FETCH FORWARD \(size) FROM \(cursor)"
+        // The next FETCH is sent before the current chunk is decoded, so the server produces
+        // chunk n+1 while the client turns chunk n into columns: at most two chunks in memory.
+        func sendFetch() throws {
+            guard PQsendQueryParams(conn, fetch, 0, nil, nil, nil, nil, binary ? 1 : 0) == 1 else {
+                throw PostgresErrors.statementFailure(nil, connection: conn, query: query, options: options)
+            }
+        }
+        try sendFetch()
         while true {
-            let chunk = PQexecParams(conn, fetch, 0, nil, nil, nil, nil, binary ? 1 : 0)
+            let chunk = try nextResult(conn)
             defer { PQclear(chunk) }
             try check(chunk, conn: conn, query: query)
             let rows = Int(PQntuples(chunk))
             if rows == 0 { break }
+            let more = rows == size
+            if more { try sendFetch() }
             statistics.rows += rows
             statistics.chunks += 1
             statistics.peakChunkBytes = max(statistics.peakChunkBytes, Int(PQresultMemorySize(chunk)))
             try handler.consume(PostgresRows(result: chunk!, count: rows, columns: columns, binary: binary))
-            if rows < fetchSize { break }
+            if !more { break }
         }
         try runInternal(ownTransaction ? "COMMIT" : "CLOSE \(cursor)", conn: conn)
         finished = true
@@ -194,6 +206,14 @@ public final class PostgresConnection {
         if status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK { return }
         throw PostgresErrors.statementFailure(result, connection: conn, query: query, prefixLength: prefixLength,
                                               options: options, during: activity)
+    }
+
+    /// The result of a query sent with `PQsendQueryParams`, with the end-of-results marker read
+    /// so the connection is ready for the next command.
+    private func nextResult(_ conn: OpaquePointer) throws -> OpaquePointer? {
+        let result = PQgetResult(conn)
+        drain(conn)
+        return result
     }
 
     private func drain(_ conn: OpaquePointer) {
