@@ -64,3 +64,116 @@ extension JSON {
         try #require(self[key]?.doubleValue, "fixture has no number '\(key)'", sourceLocation: sourceLocation)
     }
 }
+
+/// A model case from a fixture (`linear_*.json`, `recipe_*.json`, ...), run the way `mmp train`
+/// runs a recipe: rows without a target dropped, every column but the target and entities a
+/// feature, our random split (stratified by class index for classification), the steps fitted on
+/// train and applied to train and test, the model fitted on train, metrics on test.
+///
+/// Fixture fields: dataset, task, target, entities, split {train, validation, test, seed},
+/// steps [{type, columns?, options...}], model, hp, metrics {name: value}, tolerance.
+struct ReferenceCase {
+    struct Outcome {
+        var metrics: [String: Double]
+        var trainRows: Int
+        var testRows: Int
+        var features: [String]
+        var model: any TrainedModel
+    }
+
+    let json: JSON
+
+    init(_ name: String) throws { json = try ReferenceFixture.load(name) }
+
+    func run(threads: Int = CPUInfo.availableCores) throws -> Outcome {
+        let task = try #require(MLTask(rawValue: try json.require("task").stringValue ?? ""))
+        let target = try #require(try json.require("target").stringValue)
+        let entities = (json["entities"]?.arrayValue ?? []).compactMap(\.stringValue)
+        var table = try ReferenceFixture.dataset(try #require(try json.require("dataset").stringValue))
+        let targetColumn = try table.require(target)
+        table = table.selecting(rows: (0..<table.rowCount).filter { !targetColumn.isMissing($0) })
+
+        var labels: LabelEncoding?
+        var strata: [Int]?
+        if task == .classification {
+            labels = try LabelEncoding(fitting: try table.require(target))
+            strata = labels!.encode(try table.require(target)).map { Int($0) }
+        }
+        let split = try json.require("split")
+        let indices = Splitter.random(
+            rowCount: table.rowCount,
+            fractions: SplitFractions(train: try split.double("train"), validation: split["validation"]?.doubleValue ?? 0,
+                                      test: try split.double("test")),
+            strata: strata, seed: try #require(split["seed"]?.intValue))
+        var features = table.columns.filter { $0.name != target && !entities.contains($0.name) && $0.kind != .timestamp }.map(\.name)
+        let base = try table.selecting(columns: features + [target])
+        var train = base.selecting(rows: indices.train)
+        var test = base.selecting(rows: indices.test)
+
+        for step in json["steps"]?.arrayValue ?? [] {
+            let type = try #require(step["type"]?.stringValue)
+            let descriptor = try PreprocessorCatalog.require(type)
+            var options = JSONObject()
+            for (key, value) in try #require(step.objectValue) where key != "type" && key != "columns" { options[key] = value }
+            let (resolved, problems) = descriptor.resolve(options)
+            #expect(problems.isEmpty, "step \(type): \(problems)")
+            let columns: [String]
+            if let listed = step["columns"]?.arrayValue {
+                columns = listed.compactMap(\.stringValue)
+            } else {
+                columns = features.filter { name in
+                    let kind = train.column(name)!.kind
+                    switch descriptor.defaultColumns {
+                    case .numeric: return kind == .numeric
+                    case .categorical: return kind == .categorical
+                    case .all: return true
+                    }
+                }
+            }
+            let fitted = try descriptor.make(resolved).fit(train, columns: columns)
+            train = try fitted.transform(train, mode: .training)
+            test = try fitted.transform(test, mode: .training)
+            features = train.columnNames.filter { $0 != target }
+        }
+
+        func targetValues(_ t: Table) -> [Double] {
+            let column = t.column(target)!
+            return labels.map { $0.encode(column) } ?? column.doubles!
+        }
+        let classCount = labels?.classes.count ?? 0
+        let set = TrainingSet(features: try FeatureMatrix.build(train, columns: features), target: targetValues(train),
+                              classCount: classCount, featureNames: features)
+        let descriptor = try ModelCatalog.require(try #require(try json.require("model").stringValue))
+        let (hp, problems) = descriptor.resolve(json["hp"]?.objectValue ?? JSONObject())
+        #expect(problems.isEmpty, "hyperparameters: \(problems)")
+        let model = try descriptor.make(hp).fit(set, context: FitContext(seed: UInt64(try #require(split["seed"]?.intValue)), threads: threads))
+        let xTest = try FeatureMatrix.build(test, columns: features)
+        let input = MetricInput(truth: targetValues(test), predicted: model.predict(xTest),
+                                probabilities: model.predictProbabilities(xTest), classCount: classCount, features: xTest)
+        var scores: [String: Double] = [:]
+        for (name, _) in try #require(try json.require("metrics").objectValue) {
+            let metric = try #require(MetricCatalog.lookup(name, task: task), "no metric \(name)")
+            if let value = metric.compute(input) { scores[name] = value }
+        }
+        return Outcome(metrics: scores, trainRows: train.rowCount, testRows: test.rowCount, features: features, model: model)
+    }
+
+    /// Expects every fixture metric within the fixture's tolerance (and null where sklearn's is).
+    func expectMatches(_ outcome: Outcome, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let tolerance = try json.double("tolerance")
+        #expect(outcome.trainRows == json["train_rows"]?.intValue, "train rows", sourceLocation: sourceLocation)
+        #expect(outcome.testRows == json["test_rows"]?.intValue, "test rows", sourceLocation: sourceLocation)
+        if let names = json["features"]?.arrayValue {
+            #expect(outcome.features == names.compactMap(\.stringValue), "feature columns after preprocessing", sourceLocation: sourceLocation)
+        }
+        for (name, expected) in try #require(try json.require("metrics").objectValue) {
+            guard let want = expected.doubleValue else {
+                #expect(outcome.metrics[name] == nil, "\(name) should be undefined", sourceLocation: sourceLocation)
+                continue
+            }
+            let got = try #require(outcome.metrics[name], "\(name) not computed", sourceLocation: sourceLocation)
+            #expect(abs(got - want) <= tolerance, "\(name): ours \(got), scikit-learn \(want), tolerance \(tolerance)",
+                    sourceLocation: sourceLocation)
+        }
+    }
+}
