@@ -92,26 +92,26 @@ struct LBFGS {
     private func lineSearch(_ x: [Double], _ f0: Double, _ g0: [Double], _ d: [Double], _ slope0: Double, _ initial: Double,
                             _ evaluate: ([Double], inout [Double]) -> Double, _ evaluations: inout Int) -> (x: [Double], f: Double, g: [Double])? {
         let c1 = 1e-3, c2 = 0.9
-        var calls = 0
         func at(_ t: Double) -> Point {
             var xt = x
             for j in xt.indices { xt[j] += t * d[j] }
             var gt = [Double](repeating: 0, count: x.count)
             let ft = evaluate(xt, &gt)
             evaluations += 1
-            calls += 1
             return Point(x: xt, f: ft, g: gt, slope: VectorMath.dot(gt, d), step: t)
         }
         let origin = Point(x: x, f: f0, g: g0, slope: slope0, step: 0)
         var previous = origin
         var t = initial
+        var calls = 0
         while calls < maxLineSearchSteps {
             let p = at(t)
+            calls += 1
             if !p.f.isFinite || p.f > f0 + c1 * t * slope0 || (calls > 1 && p.f >= previous.f) {
-                return zoom(previous, p, f0, slope0, c1, c2, at, &calls)
+                return zoom(previous, p, f0, slope0, c1, c2, at, budget: maxLineSearchSteps - calls)
             }
             if abs(p.slope) <= -c2 * slope0 { return (p.x, p.f, p.g) }
-            if p.slope >= 0 { return zoom(p, previous, f0, slope0, c1, c2, at, &calls) }
+            if p.slope >= 0 { return zoom(p, previous, f0, slope0, c1, c2, at, budget: maxLineSearchSteps - calls) }
             previous = p
             t *= 2.5
         }
@@ -119,9 +119,9 @@ struct LBFGS {
     }
 
     private func zoom(_ lo0: Point, _ hi0: Point, _ f0: Double, _ slope0: Double, _ c1: Double, _ c2: Double,
-                      _ at: (Double) -> Point, _ calls: inout Int) -> (x: [Double], f: Double, g: [Double])? {
+                      _ at: (Double) -> Point, budget: Int) -> (x: [Double], f: Double, g: [Double])? {
         var lo = lo0, hi = hi0
-        while calls < maxLineSearchSteps {
+        for _ in 0..<max(budget, 0) {
             let t = interpolate(lo, hi)
             let p = at(t)
             if !p.f.isFinite || p.f > f0 + c1 * t * slope0 || p.f >= lo.f {
