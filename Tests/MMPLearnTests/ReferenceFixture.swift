@@ -177,3 +177,8 @@ struct ReferenceCase {
         }
     }
 }
+
+extension JSONObject {
+    /// An object from a literal, in the literal's order (hyperparameters and options in tests).
+    static func of(_ pairs: KeyValuePairs<String, JSON>) -> JSONObject { JSONObject(pairs.map { ($0.key, $0.value) }) }
+}
