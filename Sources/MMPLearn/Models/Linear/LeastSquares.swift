@@ -11,14 +11,14 @@ struct LeastSquaresEstimator: Estimator {
     func fit(_ data: TrainingSet, context: FitContext) throws -> any TrainedModel {
         guard data.features.rows > 0 else { throw MMPError.invalidData("\(model) needs at least one training row") }
         try LinearChecks.requireFinite(data.features, model: model, names: data.featureNames)
-        let centered = CenteredData(data.features, data.target, center: fitIntercept)
-        var (gram, xty) = centered.normalEquations()
-        let d = data.features.columns
+        let equations = NormalEquations(data.features, data.target, center: fitIntercept, threads: context.threads)
+        var gram = equations.gram
+        let xty = equations.xty, d = data.features.columns
         for j in 0..<d { gram[j * d + j] += alpha }
         try context.checkCancelled()
         let w = (alpha > 0 ? SymmetricSolve.cholesky(gram, xty, d) : nil) ?? SymmetricSolve.pseudoInverse(gram, xty, d)
         context.progress(1)
-        return LinearRegressionModel(model: model, coefficients: w, intercept: fitIntercept ? centered.intercept(w) : 0,
+        return LinearRegressionModel(model: model, coefficients: w, intercept: fitIntercept ? equations.intercept(w) : 0,
                                      iterations: 0, converged: true)
     }
 }
