@@ -99,7 +99,7 @@ import Testing
         set.features[4, 1] = .nan
         for name in ["LogisticRegression"] {
             let error = try #require(throws: MMPError.self) { try fit(name, on: set) }
-            #expect(error.message.contains("simple_imputer"))
+            #expect(error.message.contains("simple_imputer") && error.message.contains("'f1'"))
         }
         var regression = set
         regression.classCount = 0

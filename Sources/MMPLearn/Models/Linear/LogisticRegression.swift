@@ -30,7 +30,7 @@ struct LogisticRegressionEstimator: Estimator {
         let x = data.features, n = x.rows
         let k = max(data.classCount, 2)
         guard n > 0 else { throw MMPError.invalidData("LogisticRegression needs at least one training row") }
-        try LinearChecks.requireFinite(x, model: "LogisticRegression")
+        try LinearChecks.requireFinite(x, model: "LogisticRegression", names: data.featureNames)
         var counts = [Int](repeating: 0, count: k)
         for t in data.target {
             guard t.isFinite, t >= 0, Int(t) < k else { throw MMPError.invalidData("LogisticRegression: target holds \(t), not a class index below \(k)") }
