@@ -19,8 +19,9 @@ fclose(f)
 let descriptor = try ModelCatalog.require(name)
 let classification = descriptor.task == .classification
 let nTrain = n * 4 / 5
+let classCount = classification ? Int(y.max()!) + 1 : 0
 let train = TrainingSet(features: Matrix(rows: nTrain, columns: d, values: Array(x[0..<nTrain * d])), target: Array(y[0..<nTrain]),
-                        classCount: classification ? 2 : 0, featureNames: (0..<d).map { "f\($0)" })
+                        classCount: classCount, featureNames: (0..<d).map { "f\($0)" })
 let test = Matrix(rows: n - nTrain, columns: d, values: Array(x[nTrain * d..<n * d]))
 let (hp, problems) = descriptor.resolve(given)
 precondition(problems.isEmpty, "\(problems)")
@@ -30,6 +31,6 @@ let t1 = now()
 let predicted = model.predict(test)
 let proba = model.predictProbabilities(test)
 let t2 = now()
-let metric = classification ? "roc_auc" : "r2"
-let score = MetricCatalog.lookup(metric, task: descriptor.task)!.compute(MetricInput(truth: Array(y[nTrain...]), predicted: predicted, probabilities: proba, classCount: 2))!
+let metric = classification ? (classCount == 2 ? "roc_auc" : "accuracy") : "r2"
+let score = MetricCatalog.lookup(metric, task: descriptor.task)!.compute(MetricInput(truth: Array(y[nTrain...]), predicted: predicted, probabilities: proba, classCount: classCount))!
 print("mmp      \(name) n=\(n) threads=\(threads) fit \(fmt(t1 - t0, 3)) s  predict \(fmt(t2 - t1, 3)) s  \(metric) \(fmt(score, 5))  \(model.summary.map { "\($0.key)=\($0.value.plainText)" }.joined(separator: " "))")
