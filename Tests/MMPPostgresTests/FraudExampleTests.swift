@@ -13,6 +13,15 @@ import Testing
 struct FraudExampleTests {
     static var root: String { ProcessInfo.processInfo.environment["MMP_REPO_ROOT"] ?? FileManager.default.currentDirectoryPath }
 
+    /// Seeds once per test process; later callers get the first outcome.
+    static func seedOnce() throws {
+        if let error = seeding { throw error }
+    }
+
+    private static let seeding: MMPError? = {
+        do { try seed(); return nil } catch { return MMPError.wrap(error) }
+    }()
+
     static func seed() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "\(root)/scripts/sql/seed.sh")
@@ -30,7 +39,7 @@ struct FraudExampleTests {
 
     @Test("seeded payments load through the recipe's SQL and join features without seeing their own label")
     func loadAndJoin() throws {
-        try Self.seed()
+        try Self.seedOnce()
         let sql = try String(contentsOfFile: "\(Self.root)/recipes/sql/fraud_transactions.sql", encoding: .utf8)
         let rows = try PostgresLoader(options: try TestDatabase.options(statementTimeout: 120)).load(LoadRequest(
             sourceURI: "recipes/sql/fraud_transactions.sql", sqlText: sql,
@@ -84,7 +93,7 @@ struct FraudExampleTests {
 
     @Test("seeding again with the same data is skipped")
     func reseed() throws {
-        try Self.seed()
+        try Self.seedOnce()
         let connection = try TestDatabase.connect()
         let before = try #require(connection.execute("SELECT loaded_at FROM events.seed_info WHERE dataset = 'fraud'").scalar)
         try Self.seed()

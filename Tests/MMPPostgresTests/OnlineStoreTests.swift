@@ -9,12 +9,14 @@ import Testing
 
 @Suite("Online feature store (Redis)")
 struct OnlineStoreTests {
-    static func redis() throws -> RedisSettings {
+    static func redisURL() throws -> String {
         guard let url = ProcessInfo.processInfo.environment["MMP_TEST_REDIS_URL"] else {
             throw MMPError(.invalidConfig, "MMP_TEST_REDIS_URL is not set: run the tests through scripts/test.sh, which starts redis-server")
         }
-        return try RedisSettings(url: url)
+        return url
     }
+
+    static func redis() throws -> RedisSettings { try RedisSettings(url: try redisURL()) }
 
     /// A store over the point-in-time fixture with a key prefix of its own.
     static func store(_ schema: String, views: FeatureViewCatalog? = nil) throws -> PostgresFeatureStore {

@@ -86,7 +86,8 @@ struct StatementErrorTests {
         let error = try #require(caught {
             try victim.stream(PostgresQuery("SELECT n FROM generate_series(1, 100000) n"), fetchSize: 100, into: &handler)
         })
-        #expect(handler.chunks == 1)
+        // The chunk fetched ahead while the first was decoded may still arrive; nothing after it.
+        #expect(handler.chunks <= 2)
         #expect(error.kind == .connection)
         #expect(error.isRetryable)
         #expect(error.message.contains("PostgreSQL at"))
