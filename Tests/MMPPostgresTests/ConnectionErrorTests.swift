@@ -126,6 +126,30 @@ struct ConnectionErrorTests {
     }
 }
 
+extension ConnectionErrorTests {
+    @Test("FEATURE_STORE_OFFLINE_URI without a password takes POSTGRES_PASSWORD and wins over adapters.postgresql")
+    func offlineURI() throws {
+        let o = try TestDatabase.options()
+        let root = ProcessInfo.processInfo.environment["MMP_REPO_ROOT"] ?? FileManager.default.currentDirectoryPath
+        var variables = TestDatabase.environment
+        variables["FEATURE_STORE_OFFLINE_URI"] = "postgresql://\(o.user)@\(o.host):\(o.port)/\(o.database)?application_name=offline-test"
+        let base = try TestDatabase.config(adapters: [("port", .int(1))])  // adapters.postgresql itself points nowhere
+        var json = base.raw.objectValue!
+        var adapters = json["adapters"]!.objectValue!
+        adapters["feature_store"] = .object(JSONObject([
+            ("definitions", .string("\(root)/features")), ("offline_uri", "${FEATURE_STORE_OFFLINE_URI:-}"),
+        ]))
+        json["adapters"] = .object(adapters)
+        let config = AppConfig(json: .object(json), environment: ProcessEnvironment(variables))
+        let store = try #require(try AdapterRegistry.standard.featureStore(for: config) as? PostgresFeatureStore)
+        #expect(store.offline.origin == .uri("FEATURE_STORE_OFFLINE_URI"))
+        #expect(store.offline.port == o.port)
+        #expect(store.offline.password == o.password)
+        let connection = try PostgresConnection(store.offline)
+        #expect(try connection.execute("SELECT current_setting('application_name')").scalar == "offline-test")
+    }
+}
+
 /// A TCP port nothing listens on.
 func freePort() throws -> Int {
     let listener = try SilentListener()
