@@ -70,9 +70,8 @@ import Testing
     /// farthest from its centre (scikit-learn's relocation) and the run still reach inertia 0.
     @Test func emptyClusterTakesTheFarthestRow() throws {
         let values: [Double] = [0, 0, 0, 0, 0, 5, 5, 5, 5, 5, 10, 10, 10, 10, 10]
-        let result = try values.withUnsafeBufferPointer { buffer in
-            try LloydIterations.run(KMeansData(x: buffer, rows: 15, features: 1, threads: 2), initial: [0, 0, 10], clusters: 3,
-                                    maxIterations: 50, tolerance: 0, context: FitContext())
+        let result = try KMeansData.with(values, rows: 15, features: 1, threads: 2) { data in
+            try LloydIterations.run(data, initial: [0, 0, 10], clusters: 3, maxIterations: 50, tolerance: 0, context: FitContext())
         }
         #expect(result.inertia == 0)
         #expect(Set(result.centers) == [0, 5, 10])
@@ -82,8 +81,8 @@ import Testing
     @Test func randomInitialisationPicksDistinctRows() throws {
         let values = (0..<50).map(Double.init)
         var g = SeededGenerator(seed: 1)
-        let centers = values.withUnsafeBufferPointer { buffer in
-            KMeansInitialization.random(KMeansData(x: buffer, rows: 50, features: 1, threads: 1), clusters: 50, generator: &g)
+        let centers = KMeansData.with(values, rows: 50, features: 1, threads: 1) { data in
+            KMeansInitialization.random(data, clusters: 50, generator: &g)
         }
         #expect(Set(centers).count == 50)
     }

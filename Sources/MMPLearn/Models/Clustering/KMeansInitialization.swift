@@ -111,7 +111,7 @@ enum KMeansInitialization {
                             let limit = SIMD8(repeating: clp[r])
                             for b in 0..<candidates.blockCount {
                                 let dist = DistanceMetric.euclidean.reduced(query: q, block: bp + b * d, features: d)
-                                sums[b] += pointwiseMin(dist, limit)
+                                sums[b] += SIMDReductions.lesser(dist, limit)
                             }
                         }
                         for t in 0..<trials { op[chunk * trials + t] = sums[t / 8][t % 8] }

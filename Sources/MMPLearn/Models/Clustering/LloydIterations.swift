@@ -2,22 +2,41 @@ import MMPCore
 
 /// The result of one k-means run.
 struct KMeansRun {
-    /// clusters × features, in the centred space the run worked in.
+    /// clusters × features, in the data's units.
     var centers: [Double]
     var labels: [Int32]
     var inertia: Double
     var iterations: Int
 }
 
-/// Rows (centred, row-major) that k-means works on, shared by the initialisation and Lloyd's
-/// iterations. Every pass over them is cut into fixed chunks (see `ParallelChunks`), and
-/// per-chunk sums are merged in chunk order, so a seed gives the same centres on any number of
-/// cores.
+/// The rows k-means works on, shared by the initialisation and Lloyd's iterations: as given
+/// (doubles, for the initialisation, relocations and inertia) and centred on their means in
+/// single precision (for the assignment step, see `CentroidBlocks`). Every pass over them is cut
+/// into fixed chunks (see `ParallelChunks`) and per-chunk sums are merged in chunk order, so a
+/// seed gives the same centres on any number of cores.
 struct KMeansData {
+    /// rows × features, row-major.
     let x: UnsafeBufferPointer<Double>
+    /// x − means, as floats.
+    let centred: UnsafeBufferPointer<Float>
+    let means: [Double]
     let rows: Int
     let features: Int
     let threads: Int
+
+    /// Calls `body` with the rows of `values` (row-major) and their centred single-precision copy.
+    static func with<T>(_ values: [Double], rows: Int, features: Int, threads: Int, _ body: (KMeansData) throws -> T) rethrows -> T {
+        var means = [Double](repeating: 0, count: features)
+        for r in 0..<rows { for f in 0..<features { means[f] += values[r * features + f] } }
+        means = means.map { $0 / Double(max(1, rows)) }
+        var centred = [Float](repeating: 0, count: rows * features)
+        for r in 0..<rows { for f in 0..<features { centred[r * features + f] = Float(values[r * features + f] - means[f]) } }
+        return try values.withUnsafeBufferPointer { x in
+            try centred.withUnsafeBufferPointer { c in
+                try body(KMeansData(x: x, centred: c, means: means, rows: rows, features: features, threads: threads))
+            }
+        }
+    }
 
     /// Chunks of at least 2,048 rows, few enough that per-chunk centre sums stay small.
     func chunkSize(clusters: Int) -> Int {
@@ -55,7 +74,7 @@ enum LloydIterations {
         for iteration in 0..<maxIterations {
             try context.checkCancelled()
             iterations = iteration + 1
-            let blocks = CentroidBlocks(centers: centers, clusters: k, features: d)
+            let blocks = CentroidBlocks(centers: centers, means: data.means, clusters: k, features: d)
             assign(data, blocks, &labels, sums: &chunkSums, counts: &chunkCounts, changed: &chunkChanged, ranges: ranges)
             var sums = [Double](repeating: 0, count: k * d)
             var counts = [Int](repeating: 0, count: k)
@@ -68,7 +87,8 @@ enum LloydIterations {
             for c in 0..<k {
                 guard counts[c] > 0 else { continue }  // cannot happen after relocation unless n < k
                 for f in 0..<d {
-                    let v = sums[c * d + f] / Double(counts[c])
+                    // The sums are of centred values.
+                    let v = data.means[f] + sums[c * d + f] / Double(counts[c])
                     let delta = v - centers[c * d + f]
                     shift += delta * delta
                     centers[c * d + f] = v
@@ -79,15 +99,15 @@ enum LloydIterations {
         }
         if !strictConvergence {
             // Labels must match the final centres (scikit-learn reruns the E-step too).
-            let blocks = CentroidBlocks(centers: centers, clusters: k, features: d)
+            let blocks = CentroidBlocks(centers: centers, means: data.means, clusters: k, features: d)
             assign(data, blocks, &labels, sums: &chunkSums, counts: &chunkCounts, changed: &chunkChanged, ranges: ranges)
         }
         let inertia = self.inertia(data, centers: centers, labels: labels, ranges: ranges)
         return KMeansRun(centers: centers, labels: labels, inertia: inertia, iterations: iterations)
     }
 
-    /// Labels every row with its nearest centre and accumulates, per chunk, the sum and count
-    /// of each cluster's rows and how many labels changed.
+    /// Labels every row with its nearest centre and accumulates, per chunk, the sum (of centred
+    /// values, in double precision) and count of each cluster's rows and how many labels changed.
     static func assign(_ data: KMeansData, _ blocks: CentroidBlocks, _ labels: inout [Int32],
                        sums: inout [Double], counts: inout [Int], changed: inout [Int], ranges: [Range<Int>]) {
         let k = blocks.clusters, d = data.features
@@ -106,12 +126,12 @@ enum LloydIterations {
                                     c.update(repeating: 0, count: k)
                                     var moved = 0
                                     for r in range {
-                                        let x = data.row(r)
+                                        let x = data.centred.baseAddress! + r * d
                                         let label = CentroidBlocks.nearest(x, coordinates: cp, halfNorms: hp, groups: blocks.groups, features: d)
                                         if lp[r] != Int32(label) { moved += 1; lp[r] = Int32(label) }
                                         c[label] += 1
                                         let target = s + label * d
-                                        for f in 0..<d { target[f] += x[f] }
+                                        for f in 0..<d { target[f] += Double(x[f]) }
                                     }
                                     chp[chunk] = moved
                                 }
@@ -136,10 +156,11 @@ enum LloydIterations {
         }
         let farthest = (0..<data.rows).sorted { (distances[$0], $1) > (distances[$1], $0) }.prefix(empty.count)
         for (cluster, row) in zip(empty, farthest) {
-            let old = Int(labels[row]), x = data.row(row)
+            // Sums are of the centred values the assignment step adds.
+            let old = Int(labels[row]), x = data.centred.baseAddress! + row * d
             for f in 0..<d {
-                sums[old * d + f] -= x[f]
-                sums[cluster * d + f] = x[f]
+                sums[old * d + f] -= Double(x[f])
+                sums[cluster * d + f] = Double(x[f])
             }
             counts[cluster] = 1
             counts[old] -= 1

@@ -42,7 +42,7 @@ enum SilhouetteKernel {
             for b in 0..<full {
                 total += DistanceMetric.euclidean.reduced(query: x, block: base + b * d, features: d).squareRoot()
             }
-            var sum = total.sum()
+            var sum = SIMDReductions.sum(total)
             if full < blocks.blockCount {
                 let last = DistanceMetric.euclidean.reduced(query: x, block: base + full * d, features: d).squareRoot()
                 for lane in 0..<blocks.validLanes(full) { sum += last[lane] }

@@ -80,13 +80,15 @@ enum DistanceMetric: Sendable, Equatable {
         var s = SIMD8<Double>(repeating: 0)
         switch self {
         case .euclidean:
-            for f in 0..<features { let d = block[f] - SIMD8(repeating: q[f]); s.addProduct(d, d) }
+            // Not addProduct: without FMA in the compile target it calls libm's fma once per lane.
+            for f in 0..<features { let d = block[f] - SIMD8(repeating: q[f]); s += d * d }
         case .manhattan:
             for f in 0..<features { let d = block[f] - SIMD8(repeating: q[f]); s += d.replacing(with: -d, where: d .< 0) }
         case .chebyshev:
             for f in 0..<features {
                 let d = block[f] - SIMD8(repeating: q[f])
-                s = pointwiseMax(s, d.replacing(with: -d, where: d .< 0))
+                let a = d.replacing(with: -d, where: d .< 0)
+                s = s.replacing(with: a, where: a .> s)
             }
         case .minkowski(let p):
             for f in 0..<features {

@@ -80,7 +80,7 @@ struct NeighborIndex: Sendable {
             for b in 0..<blocks.blockCount {
                 let d = metric.reduced(query: q, block: base + b * features, features: features)
                 // Most blocks hold no row closer than the current k-th: one vector compare skips them.
-                guard any(d .<= SIMD8(repeating: list.worst)) else { continue }
+                guard SIMDReductions.min(d) <= list.worst else { continue }
                 for lane in 0..<blocks.validLanes(b) { list.offer(d[lane], b * 8 + lane) }
             }
         }
