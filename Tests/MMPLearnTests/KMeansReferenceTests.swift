@@ -47,10 +47,10 @@ import Testing
 
     @Test func sameSeedSameCentresOnAnyCoreCount() throws {
         var g = SeededGenerator(seed: 5)
-        let rows = 9000, columns = 6
+        let rows = 3000, columns = 3  // two chunks (of at least 2,048 rows) to merge
         let x = Matrix(rows: rows, columns: columns, values: (0..<rows * columns).map { i in g.unit() + Double((i / columns) % 5) })
         let data = TrainingSet(features: x, target: [], classCount: 0, featureNames: (0..<columns).map { "f\($0)" })
-        let estimator = KMeansEstimator(clusters: 11, initialization: "k-means++", runs: 2, maxIterations: 300, tolerance: 1e-4)
+        let estimator = KMeansEstimator(clusters: 9, initialization: "k-means++", runs: 2, maxIterations: 15, tolerance: 1e-4)
         let one = try #require(try estimator.fit(data, context: FitContext(seed: 7, threads: 1)) as? TrainedKMeans)
         let two = try #require(try estimator.fit(data, context: FitContext(seed: 7, threads: 2)) as? TrainedKMeans)
         let other = try #require(try estimator.fit(data, context: FitContext(seed: 8, threads: 2)) as? TrainedKMeans)

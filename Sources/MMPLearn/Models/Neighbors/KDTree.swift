@@ -43,8 +43,8 @@ struct KDTree: Sendable {
             var axis = 0
             for f in 1..<max(1, columns) where hi[f] - lo[f] > hi[axis] - lo[axis] { axis = f }
             if hi[axis] - lo[axis] <= 0 { return id }  // all rows equal: a leaf, however big
-            order[start..<end].sort { (values[$0 * columns + axis], $0) < (values[$1 * columns + axis], $1) }
             let mid = (start + end) / 2
+            KDTree.select(&order, start, end, nth: mid) { (values[$0 * columns + axis], $0) < (values[$1 * columns + axis], $1) }
             let left = build(start, mid)
             let right = build(mid, end)
             nodes[id].left = left
@@ -59,6 +59,23 @@ struct KDTree: Sendable {
         self.nodes = nodes
         self.lower = lower
         self.upper = upper
+    }
+
+    /// Quickselect (Hoare partition, middle pivot): afterwards `items[nth]` is the element a
+    /// full sort would put there, smaller ones before it and larger ones after. Linear on
+    /// average, where sorting each node made building the tree O(n log² n).
+    static func select(_ items: inout [Int], _ start: Int, _ end: Int, nth: Int, by less: (Int, Int) -> Bool) {
+        var lo = start, hi = end - 1
+        while lo < hi {
+            let pivot = items[(lo + hi) / 2]
+            var i = lo, j = hi
+            while i <= j {
+                while less(items[i], pivot) { i += 1 }
+                while less(pivot, items[j]) { j -= 1 }
+                if i <= j { items.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if nth <= j { hi = j } else if nth >= i { lo = i } else { return }
+        }
     }
 
     /// Offers every row that could be among the query's k nearest to `list`.
