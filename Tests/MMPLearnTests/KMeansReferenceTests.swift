@@ -123,3 +123,31 @@ import Testing
         }
     }
 }
+
+/// The assignment kernel (eight centres per vector, single precision) against a plain
+/// double-precision search, with more than one group of eight centres.
+@Suite struct KMeansAssignmentTests {
+    @Test func nearestCentreMatchesAPlainSearch() {
+        var g = SeededGenerator(seed: 21)
+        let k = 13, d = 5, n = 400
+        let centers = (0..<k * d).map { _ in g.unit() * 10 + 1000 }  // far from the origin: centring matters
+        let rows = (0..<n * d).map { _ in g.unit() * 10 + 1000 }
+        let model = TrainedKMeans(clusters: k, features: d, centers: centers, means: (0..<d).map { _ in 1005 },
+                                  inertia: 0, iterations: 1, runs: 1)
+        let predicted = model.predict(Matrix(rows: n, columns: d, values: rows))
+        var agree = 0
+        for r in 0..<n {
+            let distances: [Double] = (0..<k).map { c in
+                var s = 0.0
+                for f in 0..<d { let v = rows[r * d + f] - centers[c * d + f]; s += v * v }
+                return s
+            }
+            let nearest = distances.indices.min { distances[$0] < distances[$1] }!
+            // Single precision may pick the other of two centres within 1e-5 relative of a tie.
+            #expect(distances[Int(predicted[r])] <= distances[nearest] * (1 + 1e-5))
+            if Int(predicted[r]) == nearest { agree += 1 }
+        }
+        #expect(agree >= n - 2)
+        #expect(Set(predicted).count > 8)  // centres of the second group are chosen too
+    }
+}

@@ -83,13 +83,13 @@ public enum RandomSampler {
     public static func sample(_ d: SearchDimension, _ g: inout SeededGenerator) -> JSON {
         switch d.kind {
         case .int(let low, let high, let log):
-            if log {
+            if log && low >= 1 {
                 let x = exp(ln(Double(low)) + g.unit() * (ln(Double(high) + 1) - ln(Double(low))))
                 return .int(min(high, max(low, Int(x.rounded(.down)))))
             }
             return .int(low + g.uniform(high - low + 1))
         case .float(let low, let high, let log):
-            if log { return .double(exp(ln(low) + g.unit() * (ln(high) - ln(low)))) }
+            if log && low > 0 { return .double(min(high, max(low, exp(ln(low) + g.unit() * (ln(high) - ln(low)))))) }
             return .double(low + g.unit() * (high - low))
         case .categorical(let choices):
             return choices[g.uniform(choices.count)]

@@ -83,7 +83,8 @@ struct ParzenDimension {
                 }
             }
             // Optuna's "magic clip": no kernel narrower than range / (1 + kernels), nor than range / 100.
-            let maxSigma = hi - lo, minSigma = (hi - lo) / min(100, Double(n + 2))
+            // (A range of one point still gets a positive width, so densities stay finite.)
+            let maxSigma = max(hi - lo, 1e-12), minSigma = maxSigma / min(100, Double(n + 2))
             sigmas = sigmas.map { min(max($0, minSigma), maxSigma) } + [maxSigma]
             let mus = observations + [(lo + hi) / 2]
             let logMasses = zip(mus, sigmas).map { mu, sigma in
