@@ -69,6 +69,6 @@ let package = Package(
         .testTarget(name: "MMPAdaptersTests", dependencies: ["MMPAdapters"]),
         .testTarget(name: "MMPQueueTests", dependencies: ["MMPQueue"]),
         .testTarget(name: "MMPWorkerTests", dependencies: ["MMPWorker", "MMPQueue"]),
-        .testTarget(name: "MMPPipelineTests", dependencies: ["MMPPipeline"]),
+        .testTarget(name: "MMPPipelineTests", dependencies: ["MMPPipeline", "MMPAdapters", "MMPArtifacts", "MMPLearn", "MMPConfig"]),
     ]
 )

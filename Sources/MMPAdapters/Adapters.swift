@@ -21,6 +21,14 @@ public struct LoadRequest: Sendable {
 /// Reads a recipe's rows into a table.
 public protocol DataLoader: Sendable {
     func load(_ request: LoadRequest) throws -> Table
+    /// The column names `load` would return, found cheaply (a CSV header, a query's result
+    /// description), so `mmp validate` can check column roles without loading rows. Nil when the
+    /// loader cannot tell without loading.
+    func columnNames(_ request: LoadRequest) throws -> [String]?
+}
+
+extension DataLoader {
+    public func columnNames(_ request: LoadRequest) throws -> [String]? { nil }
 }
 
 /// A stored model bundle.
