@@ -11,7 +11,7 @@ import Testing
         #expect(cases.count == 4)
         for c in cases {
             let model = try c.fit()
-            let ours = MiscMetrics.classification(model, c)
+            let ours = try MiscFixtures.score(model, c, task: .classification, names: Array(c.metrics.keys))
             for (name, expected) in c.metrics {
                 let value = try #require(ours[name], "\(c.name): no \(name)")
                 #expect(abs(value - expected) <= tolerance, "\(c.name) \(name): ours \(value), scikit-learn \(expected)")

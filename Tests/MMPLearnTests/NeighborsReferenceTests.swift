@@ -19,19 +19,20 @@ import Testing
                 #expect(predicted.count == expected.count)
                 let worst = zip(predicted, expected).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
                 #expect(worst <= predictionTolerance, "\(c.name): predictions differ by up to \(worst)")
+                let ours = try MiscFixtures.score(model, c, task: task, names: Array(c.metrics.keys))
                 if task == .classification {
-                    let ours = MiscMetrics.classification(model, c)
                     for (name, value) in c.metrics {
-                        #expect(abs(ours[name]! - value) <= tolerance, "\(c.name) \(name): ours \(ours[name]!), scikit-learn \(value)")
+                        let got = try #require(ours[name], "\(c.name): no \(name)")
+                        #expect(abs(got - value) <= tolerance, "\(c.name) \(name): ours \(got), scikit-learn \(value)")
                     }
                     let p = try #require(model.predictProbabilities(c.testFeatures))
                     let reference = try #require(c.expectedProbabilities)
                     for r in 0..<p.rows { for k in 0..<p.columns { #expect(abs(p[r, k] - reference[r][k]) <= predictionTolerance) } }
                 } else {
                     #expect(model.predictProbabilities(c.testFeatures) == nil)
-                    #expect(abs(MiscMetrics.r2(c.testTarget, predicted) - c.metrics["r2"]!) <= tolerance, "\(c.name) r2")
-                    let rmse = MiscMetrics.rmse(c.testTarget, predicted)
-                    #expect(abs(rmse - c.metrics["rmse"]!) <= tolerance * c.metrics["rmse"]!, "\(c.name) rmse \(rmse)")
+                    let r2 = try #require(ours["r2"]), rmse = try #require(ours["rmse"])
+                    #expect(abs(r2 - c.metrics["r2"]!) <= tolerance, "\(c.name) r2: ours \(r2), scikit-learn \(c.metrics["r2"]!)")
+                    #expect(abs(rmse - c.metrics["rmse"]!) <= tolerance * c.metrics["rmse"]!, "\(c.name) rmse: ours \(rmse)")
                 }
             }
         }
