@@ -7,7 +7,9 @@
 /// the training means, which keeps the expansion accurate, and in single precision: twice the
 /// lanes per instruction and half the memory traffic of doubles, with distances still exact to
 /// about 1e-7 relative, so only rows within that of a tie between two centres can go either
-/// way. Centres, sums and inertia stay in double precision. Padding lanes score +∞.
+/// way. The per-cluster sums of those single-precision rows are kept in doubles, so a centre is
+/// off its exact mean by about 1e-7 of the data's spread; the initialisation, the relocation of
+/// empty clusters and the reported inertia use the rows as given. Padding lanes score +∞.
 struct CentroidBlocks {
     let clusters: Int
     let features: Int
