@@ -87,6 +87,58 @@ import Testing
         #expect(Set(centers).count == 50)
     }
 
+    /// On tight, far-apart blobs k-means++ puts one centre in every blob: once a blob holds a
+    /// centre its rows weigh almost nothing. 8 clusters take the four-candidate path, 25 the
+    /// eight-lane one (2 + ln 25 = 5 candidates).
+    @Test(arguments: [8, 25])
+    func plusPlusSeedsEveryBlobOnce(clusters: Int) {
+        var g = SeededGenerator(seed: 13)
+        let perBlob = 20, d = 3
+        var values: [Double] = []
+        for blob in 0..<clusters {
+            for _ in 0..<perBlob {
+                values += [Double(blob % 5) * 100 + g.unit(), Double(blob / 5) * 100 + g.unit(), g.unit()]
+            }
+        }
+        let centers = KMeansData.with(values, rows: clusters * perBlob, features: d, threads: 2) { data in
+            KMeansInitialization.plusPlus(data, clusters: clusters, generator: &g)
+        }
+        let blobs = Set((0..<clusters).map { (c: Int) -> Int in
+            let column = Int((centers[c * d] / 100).rounded()), row = Int((centers[c * d + 1] / 100).rounded())
+            return column + 5 * row
+        })
+        #expect(blobs.count == clusters)
+    }
+
+    /// The candidates' potentials, Σ min(closest, ‖x − candidate‖²), against a plain loop, on
+    /// both the four-lane and the eight-lane path and over several chunks.
+    @Test(arguments: [3, 6])
+    func candidatePotentialsMatchAPlainSum(trials: Int) {
+        var g = SeededGenerator(seed: 17)
+        let rows = 5000, d = 7
+        let values = (0..<rows * d).map { _ in g.unit() * 4 }
+        let closest = (0..<rows).map { _ in g.unit() * 3 }
+        let chosen = (0..<trials).map { _ in g.uniform(rows) }
+        var candidateRows: [Double] = []
+        for r in chosen { candidateRows += values[r * d..<(r + 1) * d] }
+        let sums: [Double] = KMeansData.with(values, rows: rows, features: d, threads: 2) { data in
+            let ranges = ParallelChunks.ranges(count: rows, size: 2048)
+            var out = [Double](repeating: 0, count: ranges.count * trials)
+            KMeansInitialization.potentials(data, closest: closest, candidates: LaneBlocks(values: candidateRows, columns: d),
+                                            trials: trials, into: &out, ranges: ranges)
+            return (0..<trials).map { t in (0..<ranges.count).reduce(0.0) { $0 + out[$1 * trials + t] } }
+        }
+        for t in 0..<trials {
+            var expected = 0.0
+            for r in 0..<rows {
+                var s = 0.0
+                for f in 0..<d { let v = values[r * d + f] - candidateRows[t * d + f]; s += v * v }
+                expected += min(s, closest[r])
+            }
+            #expect(abs(sums[t] - expected) <= 1e-9 * expected, "candidate \(t): \(sums[t]) vs \(expected)")
+        }
+    }
+
     @Test func searchsortedMatchesNumpy() {
         let cumulative: [Double] = [1, 3, 3, 6]
         #expect(KMeansInitialization.firstIndex(in: cumulative, notBelow: 0.5) == 0)

@@ -97,8 +97,13 @@ enum KMeansInitialization {
     }
 
     /// Per chunk and candidate: Σ min(closest, distance to the candidate)².
-    private static func potentials(_ data: KMeansData, closest: [Double], candidates: LaneBlocks, trials: Int,
+    static func potentials(_ data: KMeansData, closest: [Double], candidates: LaneBlocks, trials: Int,
                                    into out: inout [Double], ranges: [Range<Int>]) {
+        if trials <= 4 {
+            // Up to 20 clusters draw at most four candidates: four lanes do the work of eight.
+            potentialsOfFour(data, closest: closest, candidates: candidates, trials: trials, into: &out, ranges: ranges)
+            return
+        }
         let d = data.features
         closest.withUnsafeBufferPointer { cl in
             candidates.storage.withUnsafeBufferPointer { blocks in
@@ -115,6 +120,37 @@ enum KMeansInitialization {
                             }
                         }
                         for t in 0..<trials { op[chunk * trials + t] = sums[t / 8][t % 8] }
+                    }
+                }
+            }
+        }
+    }
+
+    private static func potentialsOfFour(_ data: KMeansData, closest: [Double], candidates: LaneBlocks, trials: Int,
+                                         into out: inout [Double], ranges: [Range<Int>]) {
+        let d = data.features
+        // Coordinate f of the (up to) four candidates, one vector per feature.
+        let quads = (0..<d).map { f in candidates.storage[f].lowHalf }
+        closest.withUnsafeBufferPointer { cl in
+            quads.withUnsafeBufferPointer { qs in
+                out.withUnsafeMutableBufferPointer { o in
+                    let clp = cl.baseAddress!, cp = qs.baseAddress!, op = o.baseAddress!
+                    ParallelChunks.run(count: data.rows, chunkSize: ranges.first?.count ?? 1, threads: data.threads) { chunk, range in
+                        var total = SIMD4<Double>(repeating: 0)
+                        for r in range {
+                            let x = data.row(r)
+                            var s0 = SIMD4<Double>(repeating: 0), s1 = s0
+                            var f = 0
+                            while f + 1 < d {
+                                let a = cp[f] - SIMD4(repeating: x[f]), b = cp[f + 1] - SIMD4(repeating: x[f + 1])
+                                s0 += a * a
+                                s1 += b * b
+                                f += 2
+                            }
+                            if f < d { let a = cp[f] - SIMD4(repeating: x[f]); s0 += a * a }
+                            total += SIMDReductions.lesser(s0 + s1, SIMD4(repeating: clp[r]))
+                        }
+                        for t in 0..<trials { op[chunk * trials + t] = total[t] }
                     }
                 }
             }
