@@ -42,5 +42,8 @@ import Testing
         #expect(JSON.inferred(from: "true") == .bool(true))
         #expect(JSON.inferred(from: "2024-01-01") == .string("2024-01-01"))
         #expect(JSON.inferred(from: "[1,2]") == .array([1, 2]))
+        #expect(JSON.inferred(from: "0042") == .string("0042"))
+        #expect(JSON.inferred(from: "0") == .int(0))
+        #expect(JSON.inferred(from: "0.5") == .double(0.5))
     }
 }
