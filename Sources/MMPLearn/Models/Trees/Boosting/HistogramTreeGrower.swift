@@ -1,0 +1,384 @@
+/// What limits one boosted tree (LightGBM's names in comments).
+struct GrowthLimits: Sendable {
+    var numLeaves: Int              // num_leaves
+    var maxDepth: Int               // max_depth (Int.max: unlimited)
+    var minChildSamples: Int        // min_data_in_leaf
+    var minChildWeight: Double      // min_sum_hessian_in_leaf
+    var lambda: Double              // lambda_l2
+    var alpha: Double               // lambda_l1
+    var minSplitGain: Double        // min_gain_to_split
+}
+
+/// The best split found for one leaf.
+struct LeafSplit {
+    var feature = -1
+    var bin = 0
+    var missingLeft = false
+    var gain = -Double.infinity     // improvement over not splitting
+    var leftGradient = 0.0, leftHessian = 0.0, leftCount = 0
+    var isValid: Bool { feature >= 0 }
+}
+
+/// A leaf of the tree being grown: its rows are `indices[start ..< start + count]`.
+struct GrowingLeaf {
+    var node: Int
+    var start: Int
+    var count: Int
+    var gradient: Double
+    var hessian: Double
+    var depth: Int
+    var slot: Int                   // which histogram buffer holds this leaf's histogram
+    var split = LeafSplit()
+}
+
+/// One grown tree, with what the booster needs besides the tree itself.
+struct GrownTree {
+    var tree: Tree
+    /// Per node: the split's bin (the binned form of `tree.threshold`), for training rows and
+    /// validation rows, which are kept binned.
+    var splitBins: [UInt8]
+    /// Each leaf's rows (a range of the grower's `indices`) and raw value (before shrinkage).
+    var leaves: [GrowingLeaf]
+    /// Gain of each split by feature.
+    var gains: [Double]
+}
+
+/// Grows one regression tree on gradients and hessians, leaf-wise (best-first) as LightGBM
+/// does: the leaf whose best split gains most is split next, until `numLeaves` leaves.
+///
+/// Split finding uses histograms of (gradient, hessian) per feature bin. Only the smaller child
+/// of a split gets a histogram built from its rows; the larger one's is the parent's minus the
+/// smaller's. Histograms of large leaves are built in parallel over row chunks into per-thread
+/// buffers, then summed. Rows carry no count: as in LightGBM, a bin's row count is estimated
+/// from its hessian (exact when hessians are constant, as for squared error).
+final class HistogramTreeGrower {
+    let data: BinnedMatrix
+    let pool: WorkerPool
+    let limits: GrowthLimits
+    let featureCount: Int
+    let histogramSize: Int
+    /// Per feature: real bins, and whether any training value is missing.
+    let binCounts: [Int]
+    let hasMissing: [Bool]
+
+    /// Row indices, grouped by leaf: each leaf owns a contiguous range.
+    let indices: UnsafeMutableBufferPointer<Int32>
+    private let scratchLeft: UnsafeMutableBufferPointer<Int32>
+    private let scratchRight: UnsafeMutableBufferPointer<Int32>
+    /// One histogram per leaf (`numLeaves` slots) and one per thread for parallel builds.
+    private let histograms: UnsafeMutableBufferPointer<SIMD2<Double>>
+    private let threadHistograms: UnsafeMutableBufferPointer<SIMD2<Double>>
+    private let offsets: UnsafeMutableBufferPointer<Int32>
+
+    /// Rows in the current tree's sample (the first `activeRows` of `indices` after `reset`).
+    private(set) var activeRows = 0
+    private var allRowsActive = true
+
+    init(data: BinnedMatrix, limits: GrowthLimits, pool: WorkerPool) {
+        precondition(data.rowStride == data.features && data.featureStride == 1, "the grower reads row-major bins")
+        self.data = data
+        self.pool = pool
+        self.limits = limits
+        featureCount = data.features
+        histogramSize = data.histogramSize
+        binCounts = data.mappers.map(\.binCount)
+        hasMissing = data.missingCounts.map { $0 > 0 }
+        indices = .allocate(capacity: max(1, data.rows))
+        scratchLeft = .allocate(capacity: max(1, data.rows))
+        scratchRight = .allocate(capacity: max(1, data.rows))
+        histograms = .allocate(capacity: max(1, limits.numLeaves * data.histogramSize))
+        threadHistograms = .allocate(capacity: max(1, pool.width * data.histogramSize))
+        offsets = .allocate(capacity: max(1, data.features))
+        for f in 0..<data.features { offsets[f] = Int32(data.histogramOffsets[f]) }
+    }
+
+    deinit {
+        indices.deallocate(); scratchLeft.deallocate(); scratchRight.deallocate()
+        histograms.deallocate(); threadHistograms.deallocate(); offsets.deallocate()
+    }
+
+    /// Makes the next tree train on `rows` (ascending), or on every row when nil.
+    func reset(rows: [Int]?) {
+        if let rows {
+            for (i, r) in rows.enumerated() { indices[i] = Int32(r) }
+            activeRows = rows.count
+            allRowsActive = rows.count == data.rows
+        } else {
+            for i in 0..<data.rows { indices[i] = Int32(i) }
+            activeRows = data.rows
+            allRowsActive = true
+        }
+    }
+
+    /// Grows one tree on per-row (gradient, hessian) pairs. `features` lists the features the
+    /// tree may split on. Leaf values are the raw Newton steps, -G / (H + lambda), unshrunk.
+    func grow(gradients: UnsafePointer<SIMD2<Float>>, features: [Int]) -> GrownTree {
+        var tree = Tree(outputs: 1)
+        var splitBins: [UInt8] = []
+        var gains = [Double](repeating: 0, count: featureCount)
+        var slotFree = Array((0..<limits.numLeaves).reversed())
+
+        let rootNode = tree.addPlaceholder()
+        splitBins.append(0)
+        var root = GrowingLeaf(node: rootNode, start: 0, count: activeRows, gradient: 0, hessian: 0, depth: 0, slot: slotFree.removeLast())
+        var leaves: [GrowingLeaf] = []
+        if activeRows > 0 {
+            buildHistogram(slot: root.slot, start: 0, count: activeRows, gradients: gradients, features: features)
+            // The totals are any feature's histogram summed (every row falls in one bin of it).
+            let f0 = features.first ?? 0
+            var total = SIMD2<Double>(0, 0)
+            let h = histograms.baseAddress! + root.slot * histogramSize + Int(offsets[f0])
+            for b in 0...binCounts[f0] { total += h[b] }
+            root.gradient = total.x
+            root.hessian = total.y
+            if canSplit(root) { root.split = bestSplit(root, features: features) }
+            if !root.split.isValid { slotFree.append(root.slot); root.slot = -1 }
+        }
+        leaves.append(root)
+
+        while leaves.count < limits.numLeaves {
+            // The leaf whose best split gains most (the first such on ties).
+            var chosen = -1
+            var bestGain = 0.0
+            for (i, leaf) in leaves.enumerated() where leaf.split.isValid && (chosen < 0 || leaf.split.gain > bestGain) {
+                chosen = i
+                bestGain = leaf.split.gain
+            }
+            if chosen < 0 { break }
+            let parent = leaves[chosen]
+            let s = parent.split
+            gains[s.feature] += s.gain
+
+            let leftCount = partition(start: parent.start, count: parent.count, feature: s.feature, bin: s.bin, missingLeft: s.missingLeft)
+            let rightCount = parent.count - leftCount
+            let leftNode = tree.split(parent.node, feature: s.feature, threshold: data.mappers[s.feature].threshold(afterBin: s.bin),
+                                      missingLeft: s.missingLeft)
+            splitBins[parent.node] = UInt8(truncatingIfNeeded: s.bin)
+            splitBins.append(0); splitBins.append(0)
+
+            var left = GrowingLeaf(node: leftNode, start: parent.start, count: leftCount,
+                                   gradient: s.leftGradient, hessian: s.leftHessian, depth: parent.depth + 1, slot: -1)
+            var right = GrowingLeaf(node: leftNode + 1, start: parent.start + leftCount, count: rightCount,
+                                    gradient: parent.gradient - s.leftGradient, hessian: parent.hessian - s.leftHessian,
+                                    depth: parent.depth + 1, slot: -1)
+
+            // Children get histograms only if one more split can follow and one of them may split.
+            let moreSplits = leaves.count + 1 < limits.numLeaves
+            let leftSplits = moreSplits && canSplit(left), rightSplits = moreSplits && canSplit(right)
+            if leftSplits || rightSplits {
+                let smallerIsLeft = leftCount <= rightCount
+                let (smallStart, smallCount) = smallerIsLeft ? (left.start, left.count) : (right.start, right.count)
+                let smallSlot = slotFree.removeLast()
+                buildHistogram(slot: smallSlot, start: smallStart, count: smallCount, gradients: gradients, features: features)
+                let largerSplits = smallerIsLeft ? rightSplits : leftSplits
+                if largerSplits { subtract(from: parent.slot, smallSlot, features: features) } else { slotFree.append(parent.slot) }
+                let largeSlot = largerSplits ? parent.slot : -1
+                if smallerIsLeft { left.slot = smallSlot; right.slot = largeSlot } else { right.slot = smallSlot; left.slot = largeSlot }
+                if leftSplits { left.split = bestSplit(left, features: features) }
+                if rightSplits { right.split = bestSplit(right, features: features) }
+                // A child with no split to make gives its buffer back.
+                if !left.split.isValid, left.slot >= 0 { slotFree.append(left.slot); left.slot = -1 }
+                if !right.split.isValid, right.slot >= 0 { slotFree.append(right.slot); right.slot = -1 }
+            } else {
+                slotFree.append(parent.slot)
+            }
+            leaves[chosen] = left
+            leaves.append(right)
+        }
+
+        for leaf in leaves {
+            tree.makeLeaf(leaf.node, [leafValue(gradient: leaf.gradient, hessian: leaf.hessian)])
+        }
+        return GrownTree(tree: tree, splitBins: splitBins, leaves: leaves, gains: gains)
+    }
+
+    // MARK: - Split finding
+
+    private func canSplit(_ leaf: GrowingLeaf) -> Bool {
+        leaf.depth < limits.maxDepth && leaf.count >= 2 * limits.minChildSamples && leaf.hessian >= 2 * limits.minChildWeight
+    }
+
+    @inline(__always)
+    private func thresholdL1(_ g: Double) -> Double {
+        limits.alpha == 0 ? g : (g > 0 ? max(0, g - limits.alpha) : min(0, g + limits.alpha))
+    }
+
+    @inline(__always)
+    private func score(_ g: Double, _ h: Double) -> Double {
+        let t = thresholdL1(g)
+        return t * t / (h + limits.lambda)
+    }
+
+    func leafValue(gradient: Double, hessian: Double) -> Double {
+        let v = -thresholdL1(gradient) / (hessian + limits.lambda)
+        return v.isFinite ? v : 0
+    }
+
+    /// The best split of `leaf` over `features`: the one that gains most, if it gains more than
+    /// `minSplitGain` and leaves each child at least `minChildSamples` rows and
+    /// `minChildWeight` hessian.
+    private func bestSplit(_ leaf: GrowingLeaf, features: [Int]) -> LeafSplit {
+        var best = LeafSplit()
+        let G = leaf.gradient, H = leaf.hessian
+        let parentScore = score(G, H)
+        let countPerHessian = Double(leaf.count) / H
+        let minCount = limits.minChildSamples, minWeight = limits.minChildWeight, minGain = limits.minSplitGain
+        let base = histograms.baseAddress! + leaf.slot * histogramSize
+        for f in features {
+            let bins = binCounts[f]
+            if bins < 2 { continue }
+            let h = base + Int(offsets[f])
+            let missing = h[bins]
+            // Missing values go right, then (if the feature has any) left: both are tried.
+            for pass in 0..<(hasMissing[f] ? 2 : 1) {
+                let missingLeft = pass == 1
+                var gl = missingLeft ? missing.x : 0
+                var hl = missingLeft ? missing.y : 0
+                for t in 0..<(bins - 1) {
+                    gl += h[t].x
+                    hl += h[t].y
+                    let leftCount = Int(hl * countPerHessian + 0.5)
+                    if leftCount < minCount || hl < minWeight { continue }
+                    if leaf.count - leftCount < minCount { break }
+                    let hr = H - hl
+                    if hr < minWeight { break }
+                    let improvement = score(gl, hl) + score(G - gl, hr) - parentScore
+                    if improvement > minGain && improvement > best.gain {
+                        best = LeafSplit(feature: f, bin: t, missingLeft: missingLeft, gain: improvement,
+                                         leftGradient: gl, leftHessian: hl, leftCount: leftCount)
+                    }
+                }
+            }
+            // With no missing values in training, missing ones at prediction follow the larger side.
+            if !hasMissing[f], best.feature == f { best.missingLeft = best.leftCount * 2 >= leaf.count }
+        }
+        return best
+    }
+
+    // MARK: - Histograms
+
+    /// Fills histogram `slot` from the rows `indices[start ..< start + count]`.
+    private func buildHistogram(slot: Int, start: Int, count: Int, gradients: UnsafePointer<SIMD2<Float>>, features: [Int]) {
+        let size = histogramSize
+        let target = histograms.baseAddress! + slot * size
+        let useIdentity = allRowsActive && start == 0 && count == data.rows
+        let allFeatures = features.count == featureCount
+        // Below this many rows the per-thread buffers cost more to clear and sum than they save.
+        let parallel = pool.width > 1 && count >= 16_384
+        if !parallel {
+            target.update(repeating: SIMD2(0, 0), count: size)
+            accumulate(into: target, from: start, to: start + count, identity: useIdentity, gradients: gradients,
+                       features: features, allFeatures: allFeatures)
+            return
+        }
+        let scratch = threadHistograms.baseAddress!
+        let width = pool.width
+        var used = [Bool](repeating: false, count: width)
+        used.withUnsafeMutableBufferPointer { used in
+            let used = used.baseAddress!
+            pool.forEachChunk(count: count, chunk: pool.chunkSize(for: count, minimum: 8192)) { range, worker in
+                let buffer = scratch + worker * size
+                if !used[worker] {
+                    buffer.update(repeating: SIMD2(0, 0), count: size)
+                    used[worker] = true
+                }
+                self.accumulate(into: buffer, from: start + range.lowerBound, to: start + range.upperBound, identity: useIdentity,
+                                gradients: gradients, features: features, allFeatures: allFeatures)
+            }
+        }
+        // Sum the per-thread buffers in parallel over histogram ranges.
+        let workers = (0..<width).filter { used[$0] }
+        pool.forEachChunk(count: size, chunk: max(256, (size + width - 1) / width)) { range, _ in
+            for i in range {
+                var sum = SIMD2<Double>(0, 0)
+                for w in workers { sum += scratch[w * size + i] }
+                target[i] = sum
+            }
+        }
+    }
+
+    /// The hot loop: adds each row's (gradient, hessian) to its bin of every feature.
+    @inline(__always)
+    private func accumulate(into hist: UnsafeMutablePointer<SIMD2<Double>>, from lower: Int, to upper: Int, identity: Bool,
+                            gradients: UnsafePointer<SIMD2<Float>>, features: [Int], allFeatures: Bool) {
+        let codes = UnsafePointer(data.codes.baseAddress!)
+        let width = featureCount
+        let offsets = self.offsets.baseAddress!
+        let index = indices.baseAddress!
+        if allFeatures {
+            for i in lower..<upper {
+                let r = identity ? i : Int(index[i])
+                let gh = SIMD2<Double>(Double(gradients[r].x), Double(gradients[r].y))
+                let row = codes + r * width
+                for f in 0..<width { hist[Int(offsets[f]) + Int(row[f])] += gh }
+            }
+        } else {
+            features.withUnsafeBufferPointer { fs in
+                for i in lower..<upper {
+                    let r = identity ? i : Int(index[i])
+                    let gh = SIMD2<Double>(Double(gradients[r].x), Double(gradients[r].y))
+                    let row = codes + r * width
+                    for f in fs { hist[Int(offsets[f]) + Int(row[f])] += gh }
+                }
+            }
+        }
+    }
+
+    /// Histogram `parent` becomes parent minus `child` (the sibling's histogram).
+    private func subtract(from parent: Int, _ child: Int, features: [Int]) {
+        let p = histograms.baseAddress! + parent * histogramSize
+        let c = histograms.baseAddress! + child * histogramSize
+        for i in 0..<histogramSize { p[i] -= c[i] }
+    }
+
+    // MARK: - Partition
+
+    /// Reorders `indices[start ..< start + count]` so the rows that go left come first (each
+    /// side keeps ascending order); returns how many go left.
+    private func partition(start: Int, count: Int, feature: Int, bin: Int, missingLeft: Bool) -> Int {
+        // One feature's bins: the column copy when there is one (a byte per row, not a row per byte).
+        let column: UnsafePointer<UInt8>, stride: Int
+        if let columns = data.columnCodes {
+            column = UnsafePointer(columns.baseAddress! + feature * data.rows); stride = 1
+        } else {
+            column = UnsafePointer(data.codes.baseAddress! + feature * data.featureStride); stride = data.rowStride
+        }
+        let threshold = UInt8(truncatingIfNeeded: bin)
+        let missingBin = UInt8(truncatingIfNeeded: binCounts[feature])
+        let index = indices.baseAddress!, lefts = scratchLeft.baseAddress!, rights = scratchRight.baseAddress!
+        let chunk = pool.width > 1 && count >= 65_536 ? pool.chunkSize(for: count, minimum: 16_384) : count
+        let chunks = (count + chunk - 1) / chunk
+        var leftCounts = [Int](repeating: 0, count: chunks)
+        leftCounts.withUnsafeMutableBufferPointer { leftCounts in
+            let leftCounts = leftCounts.baseAddress!
+            // Pass 1: each chunk splits its rows into the scratch buffers at its own offset.
+            pool.run(tasks: chunks) { c, _ in
+                let lower = start + c * chunk, upper = min(start + count, lower + chunk)
+                var nl = lower, nr = lower
+                for i in lower..<upper {
+                    let r = index[i]
+                    let code = column[Int(r) * stride]
+                    let goLeft = code == missingBin ? missingLeft : code <= threshold
+                    if goLeft { lefts[nl] = r; nl += 1 } else { rights[nr] = r; nr += 1 }
+                }
+                leftCounts[c] = nl - lower
+            }
+        }
+        var leftOffsets = [Int](repeating: 0, count: chunks), rightOffsets = [Int](repeating: 0, count: chunks)
+        var totalLeft = 0
+        for c in 0..<chunks { leftOffsets[c] = totalLeft; totalLeft += leftCounts[c] }
+        var totalRight = 0
+        for c in 0..<chunks {
+            rightOffsets[c] = totalRight
+            totalRight += min(chunk, count - c * chunk) - leftCounts[c]
+        }
+        // Pass 2: copy each chunk's two runs into place.
+        pool.run(tasks: chunks) { c, _ in
+            let lower = start + c * chunk
+            let nl = leftCounts[c], nr = min(chunk, count - c * chunk) - nl
+            (index + start + leftOffsets[c]).update(from: lefts + lower, count: nl)
+            (index + start + totalLeft + rightOffsets[c]).update(from: rights + lower, count: nr)
+        }
+        return totalLeft
+    }
+}
