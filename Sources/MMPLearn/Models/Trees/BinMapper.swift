@@ -68,8 +68,7 @@ struct BinMapper: Sendable {
     /// Between two sorted distinct values, such that `a <= mid < b` even when they are
     /// neighbouring doubles (as scikit-learn places its thresholds).
     static func midpoint(_ a: Double, _ b: Double) -> Double {
-        var mid = (a + b) / 2
-        if !mid.isFinite { mid = a / 2 + b / 2 }
-        return (mid >= b || mid < a) ? a : mid
+        let mid = a / 2 + b / 2
+        return (mid >= b || mid < a || !mid.isFinite) ? a : mid
     }
 }
