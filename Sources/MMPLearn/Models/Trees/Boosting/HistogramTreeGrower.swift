@@ -65,9 +65,10 @@ final class HistogramTreeGrower {
     let indices: UnsafeMutableBufferPointer<Int32>
     private let scratchLeft: UnsafeMutableBufferPointer<Int32>
     private let scratchRight: UnsafeMutableBufferPointer<Int32>
-    /// One histogram per leaf (`numLeaves` slots) and one per thread for parallel builds.
+    /// One histogram per leaf (`numLeaves` slots), and one per row chunk of a parallel build.
     private let histograms: UnsafeMutableBufferPointer<SIMD2<Double>>
-    private let threadHistograms: UnsafeMutableBufferPointer<SIMD2<Double>>
+    private let chunkHistograms: UnsafeMutableBufferPointer<SIMD2<Double>>
+    private let maxChunks: Int
     private let offsets: UnsafeMutableBufferPointer<Int32>
 
     /// Rows in the current tree's sample (the first `activeRows` of `indices` after `reset`).
@@ -87,14 +88,16 @@ final class HistogramTreeGrower {
         scratchLeft = .allocate(capacity: max(1, data.rows))
         scratchRight = .allocate(capacity: max(1, data.rows))
         histograms = .allocate(capacity: max(1, limits.numLeaves * data.histogramSize))
-        threadHistograms = .allocate(capacity: max(1, pool.width * data.histogramSize))
+        // At most 16 chunks, and at most about 16 MB of chunk histograms.
+        maxChunks = max(2, min(16, (16 << 20) / max(1, data.histogramSize * MemoryLayout<SIMD2<Double>>.stride)))
+        chunkHistograms = .allocate(capacity: max(1, maxChunks * data.histogramSize))
         offsets = .allocate(capacity: max(1, data.features))
         for f in 0..<data.features { offsets[f] = Int32(data.histogramOffsets[f]) }
     }
 
     deinit {
         indices.deallocate(); scratchLeft.deallocate(); scratchRight.deallocate()
-        histograms.deallocate(); threadHistograms.deallocate(); offsets.deallocate()
+        histograms.deallocate(); chunkHistograms.deallocate(); offsets.deallocate()
     }
 
     /// Makes the next tree train on `rows` (ascending), or on every row when nil.
@@ -258,40 +261,37 @@ final class HistogramTreeGrower {
     // MARK: - Histograms
 
     /// Fills histogram `slot` from the rows `indices[start ..< start + count]`.
+    ///
+    /// Large leaves are cut into row chunks by their size alone, never by the thread count,
+    /// each chunk filling its own buffer, summed in chunk order: floating-point sums then come
+    /// out the same on any number of threads and in any schedule, so a seed reproduces its model.
     private func buildHistogram(slot: Int, start: Int, count: Int, gradients: UnsafePointer<SIMD2<Float>>, features: [Int]) {
         let size = histogramSize
         let target = histograms.baseAddress! + slot * size
         let useIdentity = allRowsActive && start == 0 && count == data.rows
         let allFeatures = features.count == featureCount
-        // Below this many rows the per-thread buffers cost more to clear and sum than they save.
-        let parallel = pool.width > 1 && count >= 16_384
-        if !parallel {
+        // Below this many rows the chunk buffers cost more to clear and sum than they save.
+        let chunks = count < 32_768 ? 1 : min(maxChunks, count / 16_384)
+        if chunks == 1 {
             target.update(repeating: SIMD2(0, 0), count: size)
             accumulate(into: target, from: start, to: start + count, identity: useIdentity, gradients: gradients,
                        features: features, allFeatures: allFeatures)
             return
         }
-        let scratch = threadHistograms.baseAddress!
-        let width = pool.width
-        var used = [Bool](repeating: false, count: width)
-        used.withUnsafeMutableBufferPointer { used in
-            let used = used.baseAddress!
-            pool.forEachChunk(count: count, chunk: pool.chunkSize(for: count, minimum: 8192)) { range, worker in
-                let buffer = scratch + worker * size
-                if !used[worker] {
-                    buffer.update(repeating: SIMD2(0, 0), count: size)
-                    used[worker] = true
-                }
-                self.accumulate(into: buffer, from: start + range.lowerBound, to: start + range.upperBound, identity: useIdentity,
-                                gradients: gradients, features: features, allFeatures: allFeatures)
-            }
+        let scratch = chunkHistograms.baseAddress!
+        let chunk = (count + chunks - 1) / chunks
+        pool.run(tasks: chunks) { c, _ in
+            let buffer = scratch + c * size
+            buffer.update(repeating: SIMD2(0, 0), count: size)
+            let lower = start + c * chunk, upper = min(start + count, lower + chunk)
+            self.accumulate(into: buffer, from: lower, to: upper, identity: useIdentity,
+                            gradients: gradients, features: features, allFeatures: allFeatures)
         }
-        // Sum the per-thread buffers in parallel over histogram ranges.
-        let workers = (0..<width).filter { used[$0] }
-        pool.forEachChunk(count: size, chunk: max(256, (size + width - 1) / width)) { range, _ in
+        // Sum the chunk buffers, in chunk order, in parallel over histogram ranges.
+        pool.forEachChunk(count: size, chunk: max(512, (size + pool.width - 1) / pool.width)) { range, _ in
             for i in range {
-                var sum = SIMD2<Double>(0, 0)
-                for w in workers { sum += scratch[w * size + i] }
+                var sum = scratch[i]
+                for c in 1..<chunks { sum += scratch[c * size + i] }
                 target[i] = sum
             }
         }

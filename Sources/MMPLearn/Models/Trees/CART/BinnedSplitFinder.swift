@@ -74,7 +74,9 @@ struct BinnedSplitFinder: FeatureSplitFinder {
                                             best.feature = f
                                             best.bin = last ? 255 : b
                                             best.threshold = last ? .infinity : data.mappers[f].threshold(afterBin: b)
-                                            best.missingLeft = missingLeft
+                                            // With nothing missing here, missing values at prediction follow the larger
+                                            // child (as scikit-learn does).
+                                            best.missingLeft = missingRows == 0 ? leftRows > n - leftRows : missingLeft
                                             best.proxy = proxy
                                             best.left = Array(UnsafeBufferPointer(start: l, count: S))
                                             best.leftRows = leftRows

@@ -69,7 +69,9 @@ struct ExactSplitFinder: FeatureSplitFinder {
                         if proxy < best.proxy {
                             best.feature = f
                             best.threshold = last ? .infinity : BinMapper.midpoint(present[p].value, present[p + 1].value)
-                            best.missingLeft = missingLeft
+                            // With nothing missing here, missing values at prediction follow the larger
+                            // child (as scikit-learn does).
+                            best.missingLeft = missing.isEmpty ? leftRows > n - leftRows : missingLeft
                             best.proxy = proxy
                             best.left = Array(UnsafeBufferPointer(start: l, count: S))
                             best.leftRows = leftRows
