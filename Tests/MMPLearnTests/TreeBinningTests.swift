@@ -48,10 +48,12 @@ import Testing
         let values: [Double] = [1, .nan, 2, .nan, 3, 4]
         let m = BinMapper(sample: values, maxBins: 255)
         let x = Matrix(rows: 3, columns: 2, values: values)
-        let binned = BinnedMatrix(x, mappers: [m, m], layout: .rowMajor, withColumnCopy: true, pool: WorkerPool(threads: 2))
-        #expect(binned.missingCounts == [0, 2])
-        #expect(binned.code(0, 1) == UInt8(m.missingBin))
-        #expect(binned.columnCodes![1 * 3 + 0] == UInt8(m.missingBin))
+        let rowMajor = BinnedMatrix(x, mappers: [m, m], layout: .rowMajor, pool: WorkerPool(threads: 2))
+        let columnMajor = BinnedMatrix(x, mappers: [m, m], layout: .columnMajor, pool: WorkerPool(threads: 2))
+        #expect(rowMajor.missingCounts == [0, 2])
+        #expect(rowMajor.code(0, 1) == UInt8(m.missingBin))
+        #expect(columnMajor.codes[1 * 3 + 0] == UInt8(m.missingBin))
+        for r in 0..<3 { for f in 0..<2 { #expect(rowMajor.code(r, f) == columnMajor.code(r, f)) } }
     }
 
     @Test func radixSortMatchesTheStandardSort() {

@@ -3,10 +3,9 @@ import MMPCore
 /// A feature matrix with every value replaced by its bin (one byte), the form histogram-based
 /// tree learners train on: 8× smaller than the doubles and cheap to scan.
 ///
-/// The layout follows the learner. Boosting builds histograms of all features over a leaf's
-/// rows, so it wants a row's bins together (row-major: one cache line per row). Forests scan
-/// one feature at a time over a node's rows, so they want a feature's bins together
-/// (column-major).
+/// Both learners scan one feature at a time over a node's rows, so they use column-major
+/// codes: one feature's bins together (a megabyte per million rows, which stays in cache while
+/// a node's rows are scattered over it). Row-major is there for learners that read whole rows.
 ///
 /// Immutable once built (hence shareable across threads); the codes live in memory this object
 /// allocates, so hot loops can hold a stable pointer to them.
@@ -19,9 +18,6 @@ final class BinnedMatrix: @unchecked Sendable {
     let rowStride: Int
     let featureStride: Int
     let codes: UnsafeMutableBufferPointer<UInt8>
-    /// A column-major copy beside row-major codes, when asked for: boosting partitions a
-    /// leaf's rows by one feature, which reads far less memory from a column.
-    let columnCodes: UnsafeMutableBufferPointer<UInt8>?
     /// Per feature: how many rows are missing (fall in the missing bin).
     let missingCounts: [Int]
     let mappers: [BinMapper]
@@ -31,7 +27,7 @@ final class BinnedMatrix: @unchecked Sendable {
     let histogramSize: Int
 
     /// Bins `x` with `mappers` (one per column), in parallel over row chunks.
-    init(_ x: Matrix, mappers: [BinMapper], layout: Layout, withColumnCopy: Bool = false, pool: WorkerPool) {
+    init(_ x: Matrix, mappers: [BinMapper], layout: Layout, pool: WorkerPool) {
         precondition(mappers.count == x.columns)
         rows = x.rows
         features = x.columns
@@ -49,11 +45,8 @@ final class BinnedMatrix: @unchecked Sendable {
         let bounds = mappers.flatMap(\.upperBounds)
         let missing = mappers.map { UInt8(truncatingIfNeeded: $0.missingBin) }
         codes = .allocate(capacity: max(1, rows * features))
-        let copy: UnsafeMutableBufferPointer<UInt8>? = withColumnCopy && layout == .rowMajor ? .allocate(capacity: max(1, rows * features)) : nil
-        columnCodes = copy
         let (rows, features, rowStride, featureStride) = (self.rows, self.features, self.rowStride, self.featureStride)
         let out = codes.baseAddress!
-        let columnOut = copy?.baseAddress
         let chunk = pool.chunkSize(for: rows, minimum: 4096)
         let chunks = (rows + chunk - 1) / chunk
         // Missing values counted per chunk (each task writes only its own row of counts).
@@ -65,20 +58,29 @@ final class BinnedMatrix: @unchecked Sendable {
                     let values = values.baseAddress!, bounds = bounds.baseAddress!
                     pool.forEachChunk(count: rows, chunk: chunk) { range, _ in
                         let myCounts = counts + (range.lowerBound / chunk) * features
-                        for r in range {
-                            let row = values + r * features
+                        // Blocks of 256 rows, one feature at a time: the block's values stay in
+                        // cache, one feature's bounds stay in L1, and the codes go out in runs.
+                        var blockStart = range.lowerBound
+                        while blockStart < range.upperBound {
+                            let blockEnd = min(range.upperBound, blockStart + 256)
                             for f in 0..<features {
-                                let v = row[f]
-                                let code: UInt8
-                                if v.isNaN {
-                                    code = missing[f]
-                                    myCounts[f] += 1
-                                } else {
-                                    code = BinnedMatrix.search(v, bounds + f * 256)
+                                let featureBounds = bounds + f * 256
+                                let missingCode = missing[f]
+                                var missingHere = 0
+                                for r in blockStart..<blockEnd {
+                                    let v = values[r * features + f]
+                                    let code: UInt8
+                                    if v.isNaN {
+                                        code = missingCode
+                                        missingHere += 1
+                                    } else {
+                                        code = BinnedMatrix.search(v, featureBounds)
+                                    }
+                                    out[r * rowStride + f * featureStride] = code
                                 }
-                                out[r * rowStride + f * featureStride] = code
-                                if let columnOut { columnOut[f * rows + r] = code }
+                                myCounts[f] += missingHere
                             }
+                            blockStart = blockEnd
                         }
                     }
                 }
@@ -89,20 +91,22 @@ final class BinnedMatrix: @unchecked Sendable {
         missingCounts = totals
     }
 
-    deinit { codes.deallocate(); columnCodes?.deallocate() }
+    deinit { codes.deallocate() }
 
-    /// The number of bounds below `value` among 256 sorted, padded bounds (branch-free).
+    /// The number of bounds below `value` among 256 sorted, padded bounds. Branch-free: each
+    /// comparison becomes a 0 or 1 that is shifted into the index, since on real data the
+    /// branches of an ordinary binary search are coin flips the CPU keeps mispredicting.
     @inline(__always)
     static func search(_ value: Double, _ bounds: UnsafePointer<Double>) -> UInt8 {
-        var index = 0
-        if bounds[index + 127] < value { index += 128 }
-        if bounds[index + 63] < value { index += 64 }
-        if bounds[index + 31] < value { index += 32 }
-        if bounds[index + 15] < value { index += 16 }
-        if bounds[index + 7] < value { index += 8 }
-        if bounds[index + 3] < value { index += 4 }
-        if bounds[index + 1] < value { index += 2 }
-        if bounds[index] < value { index += 1 }
+        @inline(__always) func bit(_ c: Bool) -> Int { Int(unsafeBitCast(c, to: UInt8.self)) }
+        var index = bit(bounds[127] < value) << 7
+        index |= bit(bounds[index + 63] < value) << 6
+        index |= bit(bounds[index + 31] < value) << 5
+        index |= bit(bounds[index + 15] < value) << 4
+        index |= bit(bounds[index + 7] < value) << 3
+        index |= bit(bounds[index + 3] < value) << 2
+        index |= bit(bounds[index + 1] < value) << 1
+        index |= bit(bounds[index] < value)
         return UInt8(truncatingIfNeeded: index)
     }
 

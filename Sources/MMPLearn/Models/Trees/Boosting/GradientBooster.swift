@@ -84,7 +84,7 @@ enum GradientBooster {
         let n = x.rows, k = objective.outputs
         let pool = WorkerPool(threads: context.threads)
         let mappers = BinnedMatrix.fitMappers(x, maxBins: settings.maxBins, seed: context.seed, pool: pool)
-        let binned = BinnedMatrix(x, mappers: mappers, layout: .rowMajor, withColumnCopy: true, pool: pool)
+        let binned = BinnedMatrix(x, mappers: mappers, layout: .columnMajor, pool: pool)
         let grower = HistogramTreeGrower(data: binned, limits: settings.limits, pool: pool)
         var generator = SeededGenerator(seed: context.seed)
 
@@ -96,7 +96,7 @@ enum GradientBooster {
 
         // Validation rows stay binned; their scores follow each tree through its split bins.
         let stopping = settings.earlyStoppingRounds > 0 ? validation.flatMap { $0.features.rows > 0 ? $0 : nil } : nil
-        let validationBins = stopping.map { BinnedMatrix($0.features, mappers: mappers, layout: .rowMajor, pool: pool) }
+        let validationBins = stopping.map { BinnedMatrix($0.features, mappers: mappers, layout: .columnMajor, pool: pool) }
         var validationScores = [Double](repeating: 0, count: (stopping?.features.rows ?? 0) * k)
         if let stopping { for r in 0..<stopping.features.rows { for j in 0..<k { validationScores[r * k + j] = initial[j] } } }
         var validationLoss: [Double] = []
@@ -200,7 +200,7 @@ enum GradientBooster {
                                 bins: BinnedMatrix, pool: WorkerPool) {
         let tree = grown.tree
         let codes = UnsafePointer(bins.codes.baseAddress!)
-        let width = bins.features
+        let rows = bins.rows
         let missingBins = bins.mappers.map { UInt8(truncatingIfNeeded: $0.missingBin) }
         scores.withUnsafeMutableBufferPointer { s in
             let s = s.baseAddress!
@@ -209,7 +209,7 @@ enum GradientBooster {
                     var node = 0
                     while tree.feature[node] >= 0 {
                         let f = Int(tree.feature[node])
-                        let code = codes[r * width + f]
+                        let code = codes[f * rows + r]
                         let goLeft = code == missingBins[f] ? tree.missingLeft[node] : code <= grown.splitBins[node]
                         node = Int(tree.children[node]) + (goLeft ? 0 : 1)
                     }

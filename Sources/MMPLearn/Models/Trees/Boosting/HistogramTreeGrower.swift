@@ -1,3 +1,5 @@
+import MMPCore
+
 /// What limits one boosted tree (LightGBM's names in comments).
 struct GrowthLimits: Sendable {
     var numLeaves: Int              // num_leaves
@@ -48,8 +50,9 @@ struct GrownTree {
 ///
 /// Split finding uses histograms of (gradient, hessian) per feature bin. Only the smaller child
 /// of a split gets a histogram built from its rows; the larger one's is the parent's minus the
-/// smaller's. Histograms of large leaves are built in parallel over row chunks into per-thread
-/// buffers, then summed. Rows carry no count: as in LightGBM, a bin's row count is estimated
+/// smaller's. Histograms are built feature by feature from column-major bins, features in
+/// parallel: each feature's sum runs in row order on one thread, so the result is the same on
+/// any number of threads. Rows carry no count: as in LightGBM, a bin's row count is estimated
 /// from its hessian (exact when hessians are constant, as for squared error).
 final class HistogramTreeGrower {
     let data: BinnedMatrix
@@ -65,10 +68,10 @@ final class HistogramTreeGrower {
     let indices: UnsafeMutableBufferPointer<Int32>
     private let scratchLeft: UnsafeMutableBufferPointer<Int32>
     private let scratchRight: UnsafeMutableBufferPointer<Int32>
-    /// One histogram per leaf (`numLeaves` slots), and one per row chunk of a parallel build.
+    /// A leaf's (gradient, hessian) pairs gathered in its row order.
+    private let ordered: UnsafeMutableBufferPointer<SIMD2<Double>>
+    /// One histogram per leaf (`numLeaves` slots).
     private let histograms: UnsafeMutableBufferPointer<SIMD2<Double>>
-    private let chunkHistograms: UnsafeMutableBufferPointer<SIMD2<Double>>
-    private let maxChunks: Int
     private let offsets: UnsafeMutableBufferPointer<Int32>
 
     /// Rows in the current tree's sample (the first `activeRows` of `indices` after `reset`).
@@ -76,7 +79,7 @@ final class HistogramTreeGrower {
     private var allRowsActive = true
 
     init(data: BinnedMatrix, limits: GrowthLimits, pool: WorkerPool) {
-        precondition(data.rowStride == data.features && data.featureStride == 1, "the grower reads row-major bins")
+        precondition(data.rowStride == 1, "the grower reads column-major bins")
         self.data = data
         self.pool = pool
         self.limits = limits
@@ -87,17 +90,15 @@ final class HistogramTreeGrower {
         indices = .allocate(capacity: max(1, data.rows))
         scratchLeft = .allocate(capacity: max(1, data.rows))
         scratchRight = .allocate(capacity: max(1, data.rows))
+        ordered = .allocate(capacity: max(1, data.rows))
         histograms = .allocate(capacity: max(1, limits.numLeaves * data.histogramSize))
-        // At most 16 chunks, and at most about 16 MB of chunk histograms.
-        maxChunks = max(2, min(16, (16 << 20) / max(1, data.histogramSize * MemoryLayout<SIMD2<Double>>.stride)))
-        chunkHistograms = .allocate(capacity: max(1, maxChunks * data.histogramSize))
         offsets = .allocate(capacity: max(1, data.features))
         for f in 0..<data.features { offsets[f] = Int32(data.histogramOffsets[f]) }
     }
 
     deinit {
-        indices.deallocate(); scratchLeft.deallocate(); scratchRight.deallocate()
-        histograms.deallocate(); chunkHistograms.deallocate(); offsets.deallocate()
+        indices.deallocate(); scratchLeft.deallocate(); scratchRight.deallocate(); ordered.deallocate()
+        histograms.deallocate(); offsets.deallocate()
     }
 
     /// Makes the next tree train on `rows` (ascending), or on every row when nil.
@@ -260,67 +261,51 @@ final class HistogramTreeGrower {
 
     // MARK: - Histograms
 
-    /// Fills histogram `slot` from the rows `indices[start ..< start + count]`.
-    ///
-    /// Large leaves are cut into row chunks by their size alone, never by the thread count,
-    /// each chunk filling its own buffer, summed in chunk order: floating-point sums then come
-    /// out the same on any number of threads and in any schedule, so a seed reproduces its model.
+    /// Fills histogram `slot` from the rows `indices[start ..< start + count]`: gathers their
+    /// gradients in row order once (unless the rows are all rows, in order), then walks each
+    /// feature's column of bins, a megabyte for a million rows, which stays in cache while the
+    /// rows are scattered over it.
     private func buildHistogram(slot: Int, start: Int, count: Int, gradients: UnsafePointer<SIMD2<Float>>, features: [Int]) {
-        let size = histogramSize
-        let target = histograms.baseAddress! + slot * size
-        let useIdentity = allRowsActive && start == 0 && count == data.rows
-        let allFeatures = features.count == featureCount
-        // Below this many rows the chunk buffers cost more to clear and sum than they save.
-        let chunks = count < 32_768 ? 1 : min(maxChunks, count / 16_384)
-        if chunks == 1 {
-            target.update(repeating: SIMD2(0, 0), count: size)
-            accumulate(into: target, from: start, to: start + count, identity: useIdentity, gradients: gradients,
-                       features: features, allFeatures: allFeatures)
-            return
-        }
-        let scratch = chunkHistograms.baseAddress!
-        let chunk = (count + chunks - 1) / chunks
-        pool.run(tasks: chunks) { c, _ in
-            let buffer = scratch + c * size
-            buffer.update(repeating: SIMD2(0, 0), count: size)
-            let lower = start + c * chunk, upper = min(start + count, lower + chunk)
-            self.accumulate(into: buffer, from: lower, to: upper, identity: useIdentity,
-                            gradients: gradients, features: features, allFeatures: allFeatures)
-        }
-        // Sum the chunk buffers, in chunk order, in parallel over histogram ranges.
-        pool.forEachChunk(count: size, chunk: max(512, (size + pool.width - 1) / pool.width)) { range, _ in
-            for i in range {
-                var sum = scratch[i]
-                for c in 1..<chunks { sum += scratch[c * size + i] }
-                target[i] = sum
-            }
-        }
-    }
-
-    /// The hot loop: adds each row's (gradient, hessian) to its bin of every feature.
-    @inline(__always)
-    private func accumulate(into hist: UnsafeMutablePointer<SIMD2<Double>>, from lower: Int, to upper: Int, identity: Bool,
-                            gradients: UnsafePointer<SIMD2<Float>>, features: [Int], allFeatures: Bool) {
-        let codes = UnsafePointer(data.codes.baseAddress!)
-        let width = featureCount
-        let offsets = self.offsets.baseAddress!
-        let index = indices.baseAddress!
-        if allFeatures {
-            for i in lower..<upper {
-                let r = identity ? i : Int(index[i])
-                let gh = SIMD2<Double>(Double(gradients[r].x), Double(gradients[r].y))
-                let row = codes + r * width
-                for f in 0..<width { hist[Int(offsets[f]) + Int(row[f])] += gh }
-            }
-        } else {
-            features.withUnsafeBufferPointer { fs in
-                for i in lower..<upper {
-                    let r = identity ? i : Int(index[i])
-                    let gh = SIMD2<Double>(Double(gradients[r].x), Double(gradients[r].y))
-                    let row = codes + r * width
-                    for f in fs { hist[Int(offsets[f]) + Int(row[f])] += gh }
+        let target = histograms.baseAddress! + slot * histogramSize
+        let identity = allRowsActive && start == 0 && count == data.rows
+        let index = UnsafePointer(indices.baseAddress! + start)
+        let og = ordered.baseAddress!
+        if !identity {
+            let gather = { (range: Range<Int>) in
+                for i in range {
+                    let g = gradients[Int(index[i])]
+                    og[i] = SIMD2(Double(g.x), Double(g.y))
                 }
             }
+            if count < 65_536 || pool.width == 1 {
+                gather(0..<count)
+            } else {
+                pool.forEachChunk(count: count, chunk: pool.chunkSize(for: count, minimum: 16_384)) { range, _ in gather(range) }
+            }
+        }
+        let columns = UnsafePointer(data.codes.baseAddress!)
+        let rows = data.rows
+        let offsets = self.offsets.baseAddress!
+        let binCounts = self.binCounts
+        let body = { (k: Int) in
+            let f = features[k]
+            let h = target + Int(offsets[f])
+            h.update(repeating: SIMD2(0, 0), count: binCounts[f] + 1)
+            let column = columns + f * rows
+            if identity {
+                for i in 0..<count {
+                    let g = gradients[i]
+                    h[Int(column[i])] += SIMD2(Double(g.x), Double(g.y))
+                }
+            } else {
+                for i in 0..<count { h[Int(column[Int(index[i])])] += og[i] }
+            }
+        }
+        // Small leaves are not worth waking the other threads for.
+        if count < 4096 || pool.width == 1 {
+            for k in 0..<features.count { body(k) }
+        } else {
+            pool.run(tasks: features.count) { k, _ in body(k) }
         }
     }
 
@@ -336,13 +321,7 @@ final class HistogramTreeGrower {
     /// Reorders `indices[start ..< start + count]` so the rows that go left come first (each
     /// side keeps ascending order); returns how many go left.
     private func partition(start: Int, count: Int, feature: Int, bin: Int, missingLeft: Bool) -> Int {
-        // One feature's bins: the column copy when there is one (a byte per row, not a row per byte).
-        let column: UnsafePointer<UInt8>, stride: Int
-        if let columns = data.columnCodes {
-            column = UnsafePointer(columns.baseAddress! + feature * data.rows); stride = 1
-        } else {
-            column = UnsafePointer(data.codes.baseAddress! + feature * data.featureStride); stride = data.rowStride
-        }
+        let column = UnsafePointer(data.codes.baseAddress! + feature * data.featureStride)
         let threshold = UInt8(truncatingIfNeeded: bin)
         let missingBin = UInt8(truncatingIfNeeded: binCounts[feature])
         let index = indices.baseAddress!, lefts = scratchLeft.baseAddress!, rights = scratchRight.baseAddress!
@@ -357,9 +336,15 @@ final class HistogramTreeGrower {
                 var nl = lower, nr = lower
                 for i in lower..<upper {
                     let r = index[i]
-                    let code = column[Int(r) * stride]
+                    let code = column[Int(r)]
                     let goLeft = code == missingBin ? missingLeft : code <= threshold
-                    if goLeft { lefts[nl] = r; nl += 1 } else { rights[nr] = r; nr += 1 }
+                    // Branch-free: write to both sides, advance one. Which side a row takes is
+                    // a coin flip to the branch predictor.
+                    let step = Int(unsafeBitCast(goLeft, to: UInt8.self))
+                    lefts[nl] = r
+                    rights[nr] = r
+                    nl += step
+                    nr += 1 - step
                 }
                 leftCounts[c] = nl - lower
             }
