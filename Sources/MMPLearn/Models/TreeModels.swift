@@ -159,10 +159,10 @@ enum TreePrediction {
             let out = out.baseAddress!
             RowParallel.forEachChunk(x, threads: threads) { range, first in
                 for tree in trees {
-                    tree.values.withUnsafeBufferPointer { values in
+                    tree.withView { view in
                         for r in range {
-                            let leaf = tree.leafOffset(first + (r - range.lowerBound) * x.columns)
-                            for j in 0..<k { out[r * k + j] += values[leaf + j] }
+                            let leaf = view.leafOffset(first + (r - range.lowerBound) * x.columns)
+                            for j in 0..<k { out[r * k + j] += view.values[leaf + j] }
                         }
                     }
                 }

@@ -63,18 +63,48 @@ public struct Tree: Sendable, Equatable {
         return left
     }
 
+    /// Calls `body` with a view of the node arrays for fast traversal.
+    func withView<R>(_ body: (TreeView) -> R) -> R {
+        feature.withUnsafeBufferPointer { f in
+            threshold.withUnsafeBufferPointer { t in
+                children.withUnsafeBufferPointer { c in
+                    missingLeft.withUnsafeBufferPointer { m in
+                        values.withUnsafeBufferPointer { v in
+                            body(TreeView(feature: f.baseAddress!, threshold: t.baseAddress!, children: c.baseAddress!,
+                                          missingLeft: m.baseAddress!, values: v.baseAddress!, outputs: outputs))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A tree's node arrays as pointers, valid inside `Tree.withView`: prediction walks millions
+/// of nodes, where array bounds checks and branches on which child to take cost more than the
+/// comparison itself.
+struct TreeView {
+    let feature: UnsafePointer<Int32>
+    let threshold: UnsafePointer<Double>
+    let children: UnsafePointer<Int32>
+    let missingLeft: UnsafePointer<Bool>
+    let values: UnsafePointer<Double>
+    let outputs: Int
+
     /// Where the leaf a row ends in keeps its values (an index into `values`); `row` points at
     /// the row's feature values.
     @inline(__always)
     func leafOffset(_ row: UnsafePointer<Double>) -> Int {
         var node = 0
-        while true {
-            let f = feature[node]
-            if f < 0 { return Int(children[node]) * outputs }
+        var f = feature[0]
+        while f >= 0 {
             let v = row[Int(f)]
-            let goLeft = v <= threshold[node] || (v.isNaN && missingLeft[node])
-            node = Int(children[node]) + (goLeft ? 0 : 1)
+            // Right is left + 1: add 1 unless the row goes left, without a branch.
+            let goLeft = (v <= threshold[node]) || (v.isNaN && missingLeft[node])
+            node = Int(children[node]) + 1 - Int(unsafeBitCast(goLeft, to: UInt8.self))
+            f = feature[node]
         }
+        return Int(children[node]) * outputs
     }
 }
 
@@ -120,7 +150,8 @@ enum RowParallel {
     static func forEachChunk(_ features: Matrix, threads: Int = CPUInfo.availableCores,
                              _ body: (Range<Int>, UnsafePointer<Double>) -> Void) {
         let rows = features.rows, columns = features.columns
-        guard rows > 0 else { return }
+        // A model trained on features never sees a matrix without columns; nothing to walk.
+        guard rows > 0, columns > 0 else { return }
         features.values.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress!
             if threads <= 1 || rows * max(1, columns) < 100_000 {

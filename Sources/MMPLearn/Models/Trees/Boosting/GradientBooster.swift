@@ -37,9 +37,9 @@ struct BoostedEnsemble: Sendable, Equatable {
                 for r in range { for j in 0..<k { out[r * k + j] = initialScores[j] } }
                 for (t, tree) in trees.enumerated() {
                     let j = t % k
-                    tree.values.withUnsafeBufferPointer { values in
+                    tree.withView { view in
                         for r in range {
-                            out[r * k + j] += values[tree.leafOffset(first + (r - range.lowerBound) * x.columns)]
+                            out[r * k + j] += view.values[view.leafOffset(first + (r - range.lowerBound) * x.columns)]
                         }
                     }
                 }

@@ -52,8 +52,19 @@ struct BinnedSplitFinder: FeatureSplitFinder {
                             }
                             let missing = hist + missingBin * width
                             let missingRows = Int(missing[S])
-                            let lastReal = missingRows > 0 ? (0..<missingBin).last { hist[$0 * width + S] > 0 } ?? -1 : high
-                            let realBins = lastReal >= low ? (low...lastReal).filter { hist[$0 * width + S] > 0 }.count : 0
+                            // The highest occupied real bin, and whether two real bins are occupied.
+                            var lastReal = -1, realBins = 0
+                            if low < missingBin {
+                                var b = min(high, missingBin - 1)
+                                while b >= low {
+                                    if hist[b * width + S] > 0 {
+                                        if lastReal < 0 { lastReal = b }
+                                        realBins += 1
+                                        if realBins == 2 { break }
+                                    }
+                                    b -= 1
+                                }
+                            }
                             found = realBins >= 2 || (realBins >= 1 && missingRows > 0)
                             if found {
                                 for pass in 0..<(missingRows > 0 ? 2 : 1) {
@@ -78,7 +89,7 @@ struct BinnedSplitFinder: FeatureSplitFinder {
                                             // child (as scikit-learn does).
                                             best.missingLeft = missingRows == 0 ? leftRows > n - leftRows : missingLeft
                                             best.proxy = proxy
-                                            best.left = Array(UnsafeBufferPointer(start: l, count: S))
+                                            best.setLeft(l, S)
                                             best.leftRows = leftRows
                                         }
                                     }

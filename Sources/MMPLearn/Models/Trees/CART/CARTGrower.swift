@@ -13,6 +13,14 @@ struct CandidateSplit {
     var left: [Double] = []
     var leftRows = 0
     var isValid: Bool { feature >= 0 }
+
+    /// Copies the left statistics in place (no allocation once the array exists: better
+    /// candidates turn up many times per node).
+    @inline(__always)
+    mutating func setLeft(_ stats: UnsafePointer<Double>, _ count: Int) {
+        if left.count != count { left = [Double](repeating: 0, count: count) }
+        for k in 0..<count { left[k] = stats[k] }
+    }
 }
 
 /// How one CART learner looks for a node's best split on one feature, and sends rows left or

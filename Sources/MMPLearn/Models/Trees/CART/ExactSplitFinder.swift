@@ -73,7 +73,7 @@ struct ExactSplitFinder: FeatureSplitFinder {
                             // child (as scikit-learn does).
                             best.missingLeft = missing.isEmpty ? leftRows > n - leftRows : missingLeft
                             best.proxy = proxy
-                            best.left = Array(UnsafeBufferPointer(start: l, count: S))
+                            best.setLeft(l, S)
                             best.leftRows = leftRows
                         }
                     }
