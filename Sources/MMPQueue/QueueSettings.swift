@@ -1,0 +1,146 @@
+import MMPCore
+import MMPRedis
+
+/// Every knob of the queue, with the defaults documented in docs/operations.md. Read from the
+/// config's `queue:` section (durations as `30s`, `7d`...; sizes in bytes or `1MiB`).
+public struct QueueSettings: Sendable, Equatable {
+    /// First part of every key (`mmp:{queue}:pending`); tests use their own.
+    public var keyPrefix = "mmp"
+    public var defaultQueue = "default"
+    /// How long a claim is valid without a heartbeat.
+    public var lease = 30.0
+    /// How often a worker renews its leases and reads cancel flags (at most lease/3 makes sense).
+    public var heartbeat = 10.0
+    /// How often a worker tries to run the reaper (one runs at a time per queue).
+    public var reaperInterval = 2.0
+    /// How long an id may sit between "taken from pending" and "leased" before the reaper puts
+    /// it back (a worker that died between the two steps).
+    public var claimGrace = 15.0
+    public var maxAttempts = 3
+    /// Deliveries without a verdict (lost leases, crashed children) before a job goes to dead.
+    public var maxDeliveries = 5
+    public var backoffBase = 5.0
+    public var backoffCap = 600.0
+    public var jobTimeout = 7200.0
+    /// How long succeeded, failed and cancelled records stay.
+    public var resultTTL = 7 * 86400.0
+    public var deadTTL = 30 * 86400.0
+    public var deadCap = 10_000
+    /// Entries kept per terminal index (succeeded, failed, cancelled) for listing.
+    public var indexCap = 100_000
+    public var eventsCap = 10_000
+    public var payloadLimit = 1 << 20
+    /// Longest a blocked claim waits before looking around (shutdown, other queues).
+    public var blockTimeout = 5.0
+    /// Wake tokens kept per queue for workers that listen on several queues.
+    public var wakeCap = 64
+
+    public init() {}
+
+    /// Reads a `queue:` config section; unknown keys are ignored, bad values are errors naming the field.
+    public init(section: JSON) throws {
+        self.init()
+        func duration(_ key: String, _ target: inout Double) throws {
+            guard let v = section[key], !v.isNull else { return }
+            if let d = v.doubleValue { target = d; return }
+            do { target = try DurationParser.seconds(v.plainText) } catch {
+                throw MMPError(.invalidConfig, "queue.\(key): \(MMPError.wrap(error).message)")
+            }
+            guard target >= 0 else { throw MMPError(.invalidConfig, "queue.\(key) must not be negative") }
+        }
+        func count(_ key: String, _ target: inout Int) throws {
+            guard let v = section[key], !v.isNull else { return }
+            guard let i = v.intValue ?? QueueSettings.bytes(v.plainText), i > 0 else {
+                throw MMPError(.invalidConfig, "queue.\(key): expected a positive whole number, found \(v.typeDescription)")
+            }
+            target = i
+        }
+        if let p = section["key_prefix"]?.stringValue, !p.isEmpty { keyPrefix = p }
+        if let q = section["default_queue"]?.stringValue, !q.isEmpty { defaultQueue = try QueueName.validated(q) }
+        try duration("lease", &lease)
+        try duration("heartbeat", &heartbeat)
+        try duration("reaper_interval", &reaperInterval)
+        try duration("claim_grace", &claimGrace)
+        try count("max_attempts", &maxAttempts)
+        try count("max_deliveries", &maxDeliveries)
+        if let b = section["backoff"], !b.isNull {
+            try duration2(b["base"], "backoff.base", &backoffBase)
+            try duration2(b["cap"], "backoff.cap", &backoffCap)
+        }
+        try duration("job_timeout", &jobTimeout)
+        try duration("result_ttl", &resultTTL)
+        try duration("dead_ttl", &deadTTL)
+        try count("dead_cap", &deadCap)
+        try count("index_cap", &indexCap)
+        try count("events_cap", &eventsCap)
+        try count("payload_limit", &payloadLimit)
+        try duration("block_timeout", &blockTimeout)
+        try count("wake_cap", &wakeCap)
+        guard heartbeat > 0, lease > heartbeat else {
+            throw MMPError(.invalidConfig, "queue.lease (\(lease)s) must be longer than queue.heartbeat (\(heartbeat)s)")
+        }
+    }
+
+    private func duration2(_ v: JSON?, _ field: String, _ target: inout Double) throws {
+        guard let v, !v.isNull else { return }
+        if let d = v.doubleValue { target = d; return }
+        do { target = try DurationParser.seconds(v.plainText) } catch {
+            throw MMPError(.invalidConfig, "queue.\(field): \(MMPError.wrap(error).message)")
+        }
+    }
+
+    /// `1048576`, `512KiB`, `1MiB`, `2MB`.
+    static func bytes(_ text: String) -> Int? {
+        let t = text.trimmed()
+        let units: [(String, Int)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("B", 1)]
+        for (suffix, factor) in units where t.hasSuffix(suffix) {
+            guard let n = Double(t.dropLast(suffix.count).trimmed()) else { return nil }
+            return Int(n * Double(factor))
+        }
+        return Int(t)
+    }
+
+    /// The section as JSON (what `mmp queues settings` prints and the worker reads).
+    public var json: JSON {
+        var o = JSONObject()
+        o["key_prefix"] = .string(keyPrefix)
+        o["default_queue"] = .string(defaultQueue)
+        o["lease"] = .double(lease)
+        o["heartbeat"] = .double(heartbeat)
+        o["reaper_interval"] = .double(reaperInterval)
+        o["claim_grace"] = .double(claimGrace)
+        o["max_attempts"] = .int(maxAttempts)
+        o["max_deliveries"] = .int(maxDeliveries)
+        o["backoff"] = ["base": .double(backoffBase), "cap": .double(backoffCap)]
+        o["job_timeout"] = .double(jobTimeout)
+        o["result_ttl"] = .double(resultTTL)
+        o["dead_ttl"] = .double(deadTTL)
+        o["dead_cap"] = .int(deadCap)
+        o["index_cap"] = .int(indexCap)
+        o["events_cap"] = .int(eventsCap)
+        o["payload_limit"] = .int(payloadLimit)
+        o["block_timeout"] = .double(blockTimeout)
+        o["wake_cap"] = .int(wakeCap)
+        return .object(o)
+    }
+
+    /// Backoff before retry number `attempt` (1 = after the first failure), with jitter.
+    public func retryDelay(attempt: Int) -> Double {
+        Backoff(base: backoffBase * 2, cap: backoffCap).delay(attempt: max(0, attempt - 1))
+    }
+
+    var leaseMillis: String { String(Int(lease * 1000)) }
+}
+
+/// Queue names: letters, digits, `_`, `-`, `.`; at most 64 characters. They appear inside
+/// Redis keys (`mmp:{name}:pending`) and job ids (`...@name`), so braces, colons and `@` are out.
+public enum QueueName {
+    public static func validated(_ name: String) throws -> String {
+        guard !name.isEmpty, name.count <= 64,
+              name.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 95 || $0 == 45 || $0 == 46 })
+        else {
+            throw MMPError.invalidInput("queue name '\(name)' is not valid: use 1-64 letters, digits, '_', '-' or '.'")
+        }
+        return name
+    }
+}
