@@ -19,7 +19,7 @@ import Testing
         var total = 0.0
         for seed in seeds {
             let model = try TreeReferenceRunner.fit(c, data: data, seed: UInt64(seed))
-            total += TreeReferenceRunner.score(c, model: model, data: data)
+            total += try TreeReferenceRunner.score(c, model: model, data: data)
         }
         let score = total / Double(seeds.count)
         #expect(abs(score - c.reference) <= c.tolerance,

@@ -4,9 +4,9 @@ import MMPCore
 @testable import MMPLearn
 
 /// One case of a trees_*.json fixture written by scripts/reference/trees_reference.py: which CSV,
-/// columns, split and hyperparameters, the reference score and its tolerance.
-///
-/// A minimal local loader (the shared ReferenceFixture loader lands with the linear models).
+/// columns, split and hyperparameters, the reference score and its tolerance. The files are read
+/// through the shared `ReferenceFixture`; the cases differ from `ReferenceCase` in listing their
+/// features, blanking cells for missing-value cases and carrying a validation split.
 struct TreeReferenceCase: CustomTestStringConvertible, Sendable {
     var name: String
     var dataset: String
@@ -26,8 +26,7 @@ struct TreeReferenceCase: CustomTestStringConvertible, Sendable {
     var testDescription: String { name }
 
     static func load(_ fixture: String) throws -> [TreeReferenceCase] {
-        let text = try String(contentsOfFile: TreeReferencePaths.fixtures + "/\(fixture).json", encoding: .utf8)
-        guard let cases = try JSON.parse(text)["cases"]?.arrayValue else { throw MMPError.corrupt("\(fixture): no cases") }
+        guard let cases = try ReferenceFixture.load(fixture)["cases"]?.arrayValue else { throw MMPError.corrupt("\(fixture): no cases") }
         return try cases.map { try TreeReferenceCase($0) }
     }
 
@@ -59,22 +58,13 @@ struct TreeReferenceCase: CustomTestStringConvertible, Sendable {
     }
 }
 
-enum TreeReferencePaths {
-    /// Tests/MMPLearnTests
-    static let testsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
-    static let fixtures = testsFolder + "/Fixtures"
-    static let dataFolder = URL(fileURLWithPath: testsFolder).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("data").path
-}
-
 /// A case's data, split as the reference script split it.
 struct TreeReferenceData {
     var train: TrainingSet
     var test: EvaluationSet
 
     init(_ c: TreeReferenceCase) throws {
-        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: TreeReferencePaths.dataFolder + "/" + c.dataset)))
-        let table = try CSVReader(source: c.dataset).read(bytes: bytes)
+        let table = try ReferenceFixture.dataset(c.dataset)
         var columns: [[Double]] = []
         for name in c.features {
             guard let values = try table.require(name).doubles else { throw MMPError.invalidData("\(name) is not numeric") }
@@ -116,40 +106,18 @@ enum TreeReferenceRunner {
         return try descriptor.make(params).fit(data.train, context: FitContext(seed: seed, threads: 2))
     }
 
-    static func score(_ c: TreeReferenceCase, model: any TrainedModel, data: TreeReferenceData) -> Double {
-        switch c.metric {
-        case "accuracy":
-            let predicted = model.predict(data.test.features)
-            return Double(zip(predicted, data.test.target).filter { $0 == $1 }.count) / Double(predicted.count)
-        case "roc_auc":
-            let p = model.predictProbabilities(data.test.features)!
-            if p.columns == 2 { return TreeScores.rocAUC(data.test.target.map { $0 == 1 }, p.column(1)) }
-            // One-vs-rest, macro-averaged (scikit-learn's multi_class="ovr").
-            let aucs = (0..<p.columns).map { k in TreeScores.rocAUC(data.test.target.map { Int($0) == k }, p.column(k)) }
-            return aucs.reduce(0, +) / Double(aucs.count)
-        default:
-            return TreeScores.r2(data.test.target, model.predict(data.test.features))
-        }
+    /// The case's metric from the metric catalog (roc_auc: binary, or one-vs-rest macro).
+    static func score(_ c: TreeReferenceCase, model: any TrainedModel, data: TreeReferenceData) throws -> Double {
+        let x = data.test.features
+        let input = MetricInput(truth: data.test.target, predicted: model.predict(x), probabilities: model.predictProbabilities(x),
+                                classCount: data.train.classCount, features: x)
+        let metric = try #require(MetricCatalog.lookup(c.metric, task: c.task), "no metric \(c.metric)")
+        return try #require(metric.compute(input), "\(c.metric) undefined on \(c.name)")
     }
 }
 
-/// The few metrics these tests need, computed here until the metric catalog lands.
+/// The small helpers the tree unit tests score with.
 enum TreeScores {
-    static func rocAUC(_ positive: [Bool], _ score: [Double]) -> Double {
-        let order = score.indices.sorted { score[$0] < score[$1] }
-        var rankSum = 0.0, positives = 0.0
-        var i = 0
-        while i < order.count {
-            var j = i
-            while j + 1 < order.count && score[order[j + 1]] == score[order[i]] { j += 1 }
-            let rank = Double(i + j) / 2 + 1
-            for k in i...j where positive[order[k]] { rankSum += rank; positives += 1 }
-            i = j + 1
-        }
-        let negatives = Double(positive.count) - positives
-        return (rankSum - positives * (positives + 1) / 2) / (positives * negatives)
-    }
-
     static func r2(_ truth: [Double], _ predicted: [Double]) -> Double {
         let mean = truth.reduce(0, +) / Double(truth.count)
         var residual = 0.0, total = 0.0

@@ -21,7 +21,7 @@ import Testing
     func scoreMatchesScikitLearn(_ c: TreeReferenceCase) throws {
         let data = try TreeReferenceData(c)
         let model = try TreeReferenceRunner.fit(c, data: data)
-        let score = TreeReferenceRunner.score(c, model: model, data: data)
+        let score = try TreeReferenceRunner.score(c, model: model, data: data)
         let references = (c.raw["reference_by_random_state"]?.arrayValue ?? []).compactMap(\.doubleValue)
         try #require(references.count == 10)
         let nearest = references.min { abs($0 - score) < abs($1 - score) }!
@@ -34,7 +34,7 @@ import Testing
     @Test func irisTreeEqualsScikitLearnsExactly() throws {
         let c = try #require(Self.cases.first { $0.name == "tree_iris_depth3" })
         let data = try TreeReferenceData(c)
-        let score = TreeReferenceRunner.score(c, model: try TreeReferenceRunner.fit(c, data: data), data: data)
+        let score = try TreeReferenceRunner.score(c, model: try TreeReferenceRunner.fit(c, data: data), data: data)
         #expect(abs(score - c.reference) < 1e-12)
     }
 }
