@@ -122,3 +122,33 @@ import Testing
         #expect(error.kind == .cancelled)
     }
 }
+
+/// Unlimited `num_leaves`: growth until `min_child_samples` stops it, with the leaf histograms
+/// kept as a cache when they do not all fit the memory budget.
+@Suite struct BoostingUnlimitedLeavesTests {
+    @Test func unlimitedLeavesGrowUntilLeavesAreTooSmall() throws {
+        let data = TreeTestData.wave(rows: 2000)
+        let model = try TreeTestData.fit("GradientBoostingRegressor",
+                                         ["n_estimators": 2, "num_leaves": nil, "min_child_samples": 50], on: data)
+        let leaves = try #require(model.summary["leaves"]?.intValue)
+        #expect(leaves > 2 * 31 && leaves <= 2 * 40, "2000 rows in leaves of at least 50: \(leaves)")
+    }
+
+    @Test func evictedHistogramsAreRebuiltToTheSameTree() throws {
+        let data = TreeTestData.xor(rows: 3000, noise: 6)
+        func train(budget: Int) throws -> BoostedEnsemble {
+            var settings = try BoostingModels.settings(try ModelCatalog.require("GradientBoostingClassifier")
+                .resolve(TreeTestData.object(["n_estimators": 5, "num_leaves": 0, "min_child_samples": 10])).0)
+            settings.histogramBudget = budget
+            return try GradientBooster.train(features: data.features, target: data.target, objective: .binaryLogLoss,
+                                             settings: settings, validation: nil, context: FitContext(seed: 1, threads: 2))
+        }
+        let roomy = try train(budget: 1 << 30)
+        let tight = try train(budget: 1)  // three histograms: most leaves lose theirs
+        #expect(roomy.trees.map(\.nodeCount) == tight.trees.map(\.nodeCount))
+        #expect(roomy.trees.map(\.feature) == tight.trees.map(\.feature))
+        let a = roomy.rawScores(data.features), b = tight.rawScores(data.features)
+        #expect(zip(a, b).allSatisfy { abs($0 - $1) < 1e-9 })
+        #expect(roomy.trees[0].leafCount > 50)
+    }
+}

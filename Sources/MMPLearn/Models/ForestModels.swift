@@ -1,4 +1,5 @@
 import MMPCore
+import Synchronization
 
 /// Random forests as scikit-learn builds them (bootstrap rows, `max_features` drawn per split,
 /// fully grown trees, probabilities averaged), with splits found on 255 quantile bins per
@@ -69,11 +70,16 @@ struct ForestEstimator: Estimator {
         // Each tree is one task; a tree's randomness comes from its own derived generator, so
         // the forest is the same whatever the thread count.
         var results = [(Tree, [Double])?](repeating: nil, count: treeCount)
-        var cancelled = false
+        let cancelled = Atomic<Bool>(false)
+        let finished = Atomic<Int>(0)
         results.withUnsafeMutableBufferPointer { out in
             let out = out.baseAddress!
-            pool.run(tasks: treeCount) { t, _ in
-                if context.isCancelled() { cancelled = true; return }
+            pool.run(tasks: treeCount) { t, worker in
+                // Checked before each tree: a cancelled fit stops within one tree per thread.
+                if cancelled.load(ordering: .relaxed) || context.isCancelled() {
+                    cancelled.store(true, ordering: .relaxed)
+                    return
+                }
                 var generator = root.derived(t)
                 var weights = [Double](repeating: bootstrap ? 0 : 1, count: n)
                 if bootstrap { for _ in 0..<sampleSize { weights[generator.uniform(n)] += 1 } }
@@ -85,9 +91,12 @@ struct ForestEstimator: Estimator {
                                               minSamplesLeaf: settings.minSamplesLeaf),
                     settings: settings, classes: classes, features: x.columns, target: target, weights: weights)
                 out[t] = grower.grow(rows: rows, generator: &generator)
+                // Progress is reported from the calling thread only, so it arrives in order.
+                let done = finished.add(1, ordering: .relaxed).newValue
+                if worker == 0 { context.progress(Double(done) / Double(treeCount)) }
             }
         }
-        if cancelled { try context.checkCancelled() }
+        if cancelled.load(ordering: .relaxed) { throw MMPError(.cancelled, "training was cancelled") }
         let trees = results.map { $0!.0 }
         // As scikit-learn: each tree's importances normalised, then averaged, then normalised.
         var importances = [Double](repeating: 0, count: x.columns)

@@ -10,6 +10,8 @@ struct BoostingSettings: Sendable {
     var colsampleByTree: Double     // feature_fraction
     var maxBins: Int                // max_bin
     var earlyStoppingRounds: Int    // early_stopping_round (0: off)
+    /// Memory for cached leaf histograms (LightGBM's histogram_pool_size).
+    var histogramBudget: Int = 128 << 20
 }
 
 /// A trained boosted ensemble: raw score = initial score + the sum of the trees' leaf values.
@@ -85,7 +87,7 @@ enum GradientBooster {
         let pool = WorkerPool(threads: context.threads)
         let mappers = BinnedMatrix.fitMappers(x, maxBins: settings.maxBins, seed: context.seed, pool: pool)
         let binned = BinnedMatrix(x, mappers: mappers, layout: .columnMajor, pool: pool)
-        let grower = HistogramTreeGrower(data: binned, limits: settings.limits, pool: pool)
+        let grower = HistogramTreeGrower(data: binned, limits: settings.limits, pool: pool, histogramBudget: settings.histogramBudget)
         var generator = SeededGenerator(seed: context.seed)
 
         let initial = objective.initialScores(y)

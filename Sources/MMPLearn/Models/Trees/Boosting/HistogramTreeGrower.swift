@@ -70,15 +70,18 @@ final class HistogramTreeGrower {
     private let scratchRight: UnsafeMutableBufferPointer<Int32>
     /// A leaf's (gradient, hessian) pairs gathered in its row order.
     private let ordered: UnsafeMutableBufferPointer<SIMD2<Double>>
-    /// One histogram per leaf (`numLeaves` slots).
+    /// Histogram buffers: one per leaf for trees of up to `slotCount` leaves; larger trees
+    /// (unlimited `num_leaves`) keep histograms as a cache within `histogramBudget` bytes and rebuild a
+    /// leaf's children from their rows when its histogram was given up.
     private let histograms: UnsafeMutableBufferPointer<SIMD2<Double>>
+    private let slotCount: Int
     private let offsets: UnsafeMutableBufferPointer<Int32>
 
     /// Rows in the current tree's sample (the first `activeRows` of `indices` after `reset`).
     private(set) var activeRows = 0
     private var allRowsActive = true
 
-    init(data: BinnedMatrix, limits: GrowthLimits, pool: WorkerPool) {
+    init(data: BinnedMatrix, limits: GrowthLimits, pool: WorkerPool, histogramBudget: Int = 128 << 20) {
         precondition(data.rowStride == 1, "the grower reads column-major bins")
         self.data = data
         self.pool = pool
@@ -91,7 +94,9 @@ final class HistogramTreeGrower {
         scratchLeft = .allocate(capacity: max(1, data.rows))
         scratchRight = .allocate(capacity: max(1, data.rows))
         ordered = .allocate(capacity: max(1, data.rows))
-        histograms = .allocate(capacity: max(1, limits.numLeaves * data.histogramSize))
+        let budget = histogramBudget / max(1, data.histogramSize * MemoryLayout<SIMD2<Double>>.stride)
+        slotCount = max(3, min(limits.numLeaves, budget))
+        histograms = .allocate(capacity: max(1, slotCount * data.histogramSize))
         offsets = .allocate(capacity: max(1, data.features))
         for f in 0..<data.features { offsets[f] = Int32(data.histogramOffsets[f]) }
     }
@@ -120,12 +125,36 @@ final class HistogramTreeGrower {
         var tree = Tree(outputs: 1)
         var splitBins: [UInt8] = []
         var gains = [Double](repeating: 0, count: featureCount)
-        var slotFree = Array((0..<limits.numLeaves).reversed())
+        var freeSlots = Array((0..<slotCount).reversed())
+        var leaves: [GrowingLeaf] = []
+        var queue = SplitQueue()
+
+        /// A free histogram buffer; when none is, the one of the cached leaf least likely to be
+        /// split soon (lowest gain) is given up, never one of `keep`.
+        func takeSlot(keep: Int) -> Int {
+            if let slot = freeSlots.popLast() { return slot }
+            var victim = -1
+            for (i, leaf) in leaves.enumerated() where i != keep && leaf.slot >= 0 {
+                if victim < 0 || leaf.split.gain < leaves[victim].split.gain { victim = i }
+            }
+            let slot = leaves[victim].slot
+            leaves[victim].slot = -1
+            return slot
+        }
+        /// Finds the leaf's best split; a leaf with one waits in the queue, holding its histogram.
+        func settle(_ leaf: inout GrowingLeaf, index: Int, mayAttempt: Bool) {
+            if mayAttempt && leaf.slot >= 0 { leaf.split = bestSplit(leaf, features: features) }
+            if leaf.split.isValid {
+                queue.push(gain: leaf.split.gain, leaf: index)
+            } else if leaf.slot >= 0 {
+                freeSlots.append(leaf.slot)
+                leaf.slot = -1
+            }
+        }
 
         let rootNode = tree.addPlaceholder()
         splitBins.append(0)
-        var root = GrowingLeaf(node: rootNode, start: 0, count: activeRows, gradient: 0, hessian: 0, depth: 0, slot: slotFree.removeLast())
-        var leaves: [GrowingLeaf] = []
+        var root = GrowingLeaf(node: rootNode, start: 0, count: activeRows, gradient: 0, hessian: 0, depth: 0, slot: freeSlots.removeLast())
         if activeRows > 0 {
             buildHistogram(slot: root.slot, start: 0, count: activeRows, gradients: gradients, features: features)
             // The totals are any feature's histogram summed (every row falls in one bin of it).
@@ -135,20 +164,11 @@ final class HistogramTreeGrower {
             for b in 0...binCounts[f0] { total += h[b] }
             root.gradient = total.x
             root.hessian = total.y
-            if canSplit(root) { root.split = bestSplit(root, features: features) }
-            if !root.split.isValid { slotFree.append(root.slot); root.slot = -1 }
         }
+        settle(&root, index: 0, mayAttempt: activeRows > 0 && canSplit(root))
         leaves.append(root)
 
-        while leaves.count < limits.numLeaves {
-            // The leaf whose best split gains most (the first such on ties).
-            var chosen = -1
-            var bestGain = 0.0
-            for (i, leaf) in leaves.enumerated() where leaf.split.isValid && (chosen < 0 || leaf.split.gain > bestGain) {
-                chosen = i
-                bestGain = leaf.split.gain
-            }
-            if chosen < 0 { break }
+        while leaves.count < limits.numLeaves, let chosen = queue.pop() {
             let parent = leaves[chosen]
             let s = parent.split
             gains[s.feature] += s.gain
@@ -166,27 +186,39 @@ final class HistogramTreeGrower {
                                     gradient: parent.gradient - s.leftGradient, hessian: parent.hessian - s.leftHessian,
                                     depth: parent.depth + 1, slot: -1)
 
-            // Children get histograms only if one more split can follow and one of them may split.
+            // Children get histograms only if one more split can follow and they may split.
             let moreSplits = leaves.count + 1 < limits.numLeaves
             let leftSplits = moreSplits && canSplit(left), rightSplits = moreSplits && canSplit(right)
-            if leftSplits || rightSplits {
+            if parent.slot >= 0 && (leftSplits || rightSplits) {
+                // Build the smaller child; the larger one is the parent minus it.
                 let smallerIsLeft = leftCount <= rightCount
-                let (smallStart, smallCount) = smallerIsLeft ? (left.start, left.count) : (right.start, right.count)
-                let smallSlot = slotFree.removeLast()
-                buildHistogram(slot: smallSlot, start: smallStart, count: smallCount, gradients: gradients, features: features)
+                let smallSlot = takeSlot(keep: chosen)
+                if smallerIsLeft {
+                    buildHistogram(slot: smallSlot, start: left.start, count: left.count, gradients: gradients, features: features)
+                } else {
+                    buildHistogram(slot: smallSlot, start: right.start, count: right.count, gradients: gradients, features: features)
+                }
                 let largerSplits = smallerIsLeft ? rightSplits : leftSplits
-                if largerSplits { subtract(from: parent.slot, smallSlot, features: features) } else { slotFree.append(parent.slot) }
+                if largerSplits { subtract(from: parent.slot, smallSlot) } else { freeSlots.append(parent.slot) }
                 let largeSlot = largerSplits ? parent.slot : -1
                 if smallerIsLeft { left.slot = smallSlot; right.slot = largeSlot } else { right.slot = smallSlot; left.slot = largeSlot }
-                if leftSplits { left.split = bestSplit(left, features: features) }
-                if rightSplits { right.split = bestSplit(right, features: features) }
-                // A child with no split to make gives its buffer back.
-                if !left.split.isValid, left.slot >= 0 { slotFree.append(left.slot); left.slot = -1 }
-                if !right.split.isValid, right.slot >= 0 { slotFree.append(right.slot); right.slot = -1 }
             } else {
-                slotFree.append(parent.slot)
+                if parent.slot >= 0 { freeSlots.append(parent.slot) }
+                // The parent's histogram was given up (or is not needed): each child that may
+                // split is built from its own rows.
+                if leftSplits {
+                    left.slot = takeSlot(keep: chosen)
+                    buildHistogram(slot: left.slot, start: left.start, count: left.count, gradients: gradients, features: features)
+                }
+                if rightSplits {
+                    leaves[chosen].slot = left.slot  // keep the left child's buffer from being taken
+                    right.slot = takeSlot(keep: chosen)
+                    buildHistogram(slot: right.slot, start: right.start, count: right.count, gradients: gradients, features: features)
+                }
             }
             leaves[chosen] = left
+            settle(&leaves[chosen], index: chosen, mayAttempt: leftSplits)
+            settle(&right, index: leaves.count, mayAttempt: rightSplits)
             leaves.append(right)
         }
 
@@ -310,7 +342,7 @@ final class HistogramTreeGrower {
     }
 
     /// Histogram `parent` becomes parent minus `child` (the sibling's histogram).
-    private func subtract(from parent: Int, _ child: Int, features: [Int]) {
+    private func subtract(from parent: Int, _ child: Int) {
         let p = histograms.baseAddress! + parent * histogramSize
         let c = histograms.baseAddress! + child * histogramSize
         for i in 0..<histogramSize { p[i] -= c[i] }
