@@ -105,7 +105,7 @@ enum GradientBooster {
         var bestLoss = Double.infinity, bestIteration = 0
 
         var trees: [Tree] = []
-        var gains = [Double](repeating: 0, count: x.columns)
+        var iterationGains: [[Double]] = []
         let allFeatures = Array(0..<x.columns)
         let bagSize = settings.subsample < 1 ? max(1, Int((Double(n) * settings.subsample).rounded())) : n
         let featureCount = settings.colsampleByTree < 1 ? max(1, Int((Double(x.columns) * settings.colsampleByTree).rounded())) : x.columns
@@ -144,10 +144,12 @@ enum GradientBooster {
             }
             // As LightGBM: an iteration in which no tree could split ends training.
             if iterationTrees.allSatisfy({ $0.tree.nodeCount == 1 }) { break }
+            var gains = [Double](repeating: 0, count: x.columns)
             for grown in iterationTrees {
                 trees.append(grown.tree)
                 for f in 0..<gains.count { gains[f] += grown.gains[f] }
             }
+            iterationGains.append(gains)
             iterationsRun = iteration + 1
 
             if let stopping {
@@ -161,6 +163,9 @@ enum GradientBooster {
 
         let kept = stopping != nil && bestIteration > 0 ? bestIteration : iterationsRun
         if kept < iterationsRun { trees.removeLast((iterationsRun - kept) * k) }
+        // Importances count the kept iterations only.
+        var gains = [Double](repeating: 0, count: x.columns)
+        for g in iterationGains.prefix(kept) { for f in 0..<gains.count { gains[f] += g[f] } }
         return BoostedEnsemble(outputs: k, initialScores: initial, trees: trees, gains: gains, iterations: kept,
                                iterationsRun: iterationsRun, validationLoss: validationLoss)
     }
