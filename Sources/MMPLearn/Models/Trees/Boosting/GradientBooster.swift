@@ -190,7 +190,7 @@ enum GradientBooster {
             addTree(grown, to: &scores, output: j, outputs: k, bins: binned, pool: pool)
             return
         }
-        let index = UnsafePointer(grower.indices.baseAddress!)
+        let index = UnsafePointer(grower.partition.indices.baseAddress!)
         let values = grown.tree.values
         scores.withUnsafeMutableBufferPointer { s in
             let s = s.baseAddress!

@@ -21,7 +21,7 @@ struct LeafSplit {
     var isValid: Bool { feature >= 0 }
 }
 
-/// A leaf of the tree being grown: its rows are `indices[start ..< start + count]`.
+/// A leaf of the tree being grown: its rows are `partition.indices[start ..< start + count]`.
 struct GrowingLeaf {
     var node: Int
     var start: Int
@@ -39,7 +39,7 @@ struct GrownTree {
     /// Per node: the split's bin (the binned form of `tree.threshold`), for training rows and
     /// validation rows, which are kept binned.
     var splitBins: [UInt8]
-    /// Each leaf's rows (a range of the grower's `indices`) and raw value (before shrinkage).
+    /// Each leaf's rows (a range of the grower's `partition.indices`) and raw value (unshrunk).
     var leaves: [GrowingLeaf]
     /// Gain of each split by feature.
     var gains: [Double]
@@ -49,11 +49,10 @@ struct GrownTree {
 /// does: the leaf whose best split gains most is split next, until `numLeaves` leaves.
 ///
 /// Split finding uses histograms of (gradient, hessian) per feature bin. Only the smaller child
-/// of a split gets a histogram built from its rows; the larger one's is the parent's minus the
-/// smaller's. Histograms are built feature by feature from column-major bins, features in
-/// parallel: each feature's sum runs in row order on one thread, so the result is the same on
-/// any number of threads. Rows carry no count: as in LightGBM, a bin's row count is estimated
-/// from its hessian (exact when hessians are constant, as for squared error).
+/// of a split gets a histogram built from its rows (`HistogramBuilder`); the larger one's is the
+/// parent's minus the smaller's. `RowPartition` keeps each leaf's rows. Rows carry no count: as
+/// in LightGBM, a bin's row count is estimated from its hessian (exact when hessians are
+/// constant, as for squared error).
 final class HistogramTreeGrower {
     let data: BinnedMatrix
     let pool: WorkerPool
@@ -64,22 +63,14 @@ final class HistogramTreeGrower {
     let binCounts: [Int]
     let hasMissing: [Bool]
 
-    /// Row indices, grouped by leaf: each leaf owns a contiguous range.
-    let indices: UnsafeMutableBufferPointer<Int32>
-    private let scratchLeft: UnsafeMutableBufferPointer<Int32>
-    private let scratchRight: UnsafeMutableBufferPointer<Int32>
-    /// A leaf's (gradient, hessian) pairs gathered in its row order.
-    private let ordered: UnsafeMutableBufferPointer<SIMD2<Double>>
+    /// The rows of each leaf (a range of `partition.indices`).
+    let partition: RowPartition
+    private let builder: HistogramBuilder
     /// Histogram buffers: one per leaf for trees of up to `slotCount` leaves; larger trees
     /// (unlimited `num_leaves`) keep histograms as a cache within `histogramBudget` bytes and rebuild a
     /// leaf's children from their rows when its histogram was given up.
     private let histograms: UnsafeMutableBufferPointer<SIMD2<Double>>
     private let slotCount: Int
-    private let offsets: UnsafeMutableBufferPointer<Int32>
-
-    /// Rows in the current tree's sample (the first `activeRows` of `indices` after `reset`).
-    private(set) var activeRows = 0
-    private var allRowsActive = true
 
     init(data: BinnedMatrix, limits: GrowthLimits, pool: WorkerPool, histogramBudget: Int = 128 << 20) {
         precondition(data.rowStride == 1, "the grower reads column-major bins")
@@ -90,34 +81,17 @@ final class HistogramTreeGrower {
         histogramSize = data.histogramSize
         binCounts = data.mappers.map(\.binCount)
         hasMissing = data.missingCounts.map { $0 > 0 }
-        indices = .allocate(capacity: max(1, data.rows))
-        scratchLeft = .allocate(capacity: max(1, data.rows))
-        scratchRight = .allocate(capacity: max(1, data.rows))
-        ordered = .allocate(capacity: max(1, data.rows))
+        partition = RowPartition(rows: data.rows)
+        builder = HistogramBuilder(data: data, pool: pool)
         let budget = histogramBudget / max(1, data.histogramSize * MemoryLayout<SIMD2<Double>>.stride)
         slotCount = max(3, min(limits.numLeaves, budget))
         histograms = .allocate(capacity: max(1, slotCount * data.histogramSize))
-        offsets = .allocate(capacity: max(1, data.features))
-        for f in 0..<data.features { offsets[f] = Int32(data.histogramOffsets[f]) }
     }
 
-    deinit {
-        indices.deallocate(); scratchLeft.deallocate(); scratchRight.deallocate(); ordered.deallocate()
-        histograms.deallocate(); offsets.deallocate()
-    }
+    deinit { histograms.deallocate() }
 
     /// Makes the next tree train on `rows` (ascending), or on every row when nil.
-    func reset(rows: [Int]?) {
-        if let rows {
-            for (i, r) in rows.enumerated() { indices[i] = Int32(r) }
-            activeRows = rows.count
-            allRowsActive = rows.count == data.rows
-        } else {
-            for i in 0..<data.rows { indices[i] = Int32(i) }
-            activeRows = data.rows
-            allRowsActive = true
-        }
-    }
+    func reset(rows: [Int]?) { partition.reset(rows: rows) }
 
     /// Grows one tree on per-row (gradient, hessian) pairs. `features` lists the features the
     /// tree may split on. Leaf values are the raw Newton steps, -G / (H + lambda), unshrunk.
@@ -154,13 +128,14 @@ final class HistogramTreeGrower {
 
         let rootNode = tree.addPlaceholder()
         splitBins.append(0)
+        let activeRows = partition.activeRows
         var root = GrowingLeaf(node: rootNode, start: 0, count: activeRows, gradient: 0, hessian: 0, depth: 0, slot: freeSlots.removeLast())
         if activeRows > 0 {
             buildHistogram(slot: root.slot, start: 0, count: activeRows, gradients: gradients, features: features)
             // The totals are any feature's histogram summed (every row falls in one bin of it).
             let f0 = features.first ?? 0
             var total = SIMD2<Double>(0, 0)
-            let h = histograms.baseAddress! + root.slot * histogramSize + Int(offsets[f0])
+            let h = histograms.baseAddress! + root.slot * histogramSize + builder.offsets[f0]
             for b in 0...binCounts[f0] { total += h[b] }
             root.gradient = total.x
             root.hessian = total.y
@@ -173,7 +148,9 @@ final class HistogramTreeGrower {
             let s = parent.split
             gains[s.feature] += s.gain
 
-            let leftCount = partition(start: parent.start, count: parent.count, feature: s.feature, bin: s.bin, missingLeft: s.missingLeft)
+            let leftCount = partition.split(start: parent.start, count: parent.count,
+                                            column: UnsafePointer(data.codes.baseAddress! + s.feature * data.featureStride),
+                                            bin: s.bin, missingBin: binCounts[s.feature], missingLeft: s.missingLeft, pool: pool)
             let rightCount = parent.count - leftCount
             let leftNode = tree.split(parent.node, feature: s.feature, threshold: data.mappers[s.feature].threshold(afterBin: s.bin),
                                       missingLeft: s.missingLeft)
@@ -263,7 +240,7 @@ final class HistogramTreeGrower {
         for f in features {
             let bins = binCounts[f]
             if bins < 2 { continue }
-            let h = base + Int(offsets[f])
+            let h = base + builder.offsets[f]
             let missing = h[bins]
             // Missing values go right, then (if the feature has any) left: both are tried.
             for pass in 0..<(hasMissing[f] ? 2 : 1) {
@@ -293,52 +270,11 @@ final class HistogramTreeGrower {
 
     // MARK: - Histograms
 
-    /// Fills histogram `slot` from the rows `indices[start ..< start + count]`: gathers their
-    /// gradients in row order once (unless the rows are all rows, in order), then walks each
-    /// feature's column of bins, a megabyte for a million rows, which stays in cache while the
-    /// rows are scattered over it.
     private func buildHistogram(slot: Int, start: Int, count: Int, gradients: UnsafePointer<SIMD2<Float>>, features: [Int]) {
         let target = histograms.baseAddress! + slot * histogramSize
-        let identity = allRowsActive && start == 0 && count == data.rows
-        let index = UnsafePointer(indices.baseAddress! + start)
-        let og = ordered.baseAddress!
-        if !identity {
-            let gather = { (range: Range<Int>) in
-                for i in range {
-                    let g = gradients[Int(index[i])]
-                    og[i] = SIMD2(Double(g.x), Double(g.y))
-                }
-            }
-            if count < 65_536 || pool.width == 1 {
-                gather(0..<count)
-            } else {
-                pool.forEachChunk(count: count, chunk: pool.chunkSize(for: count, minimum: 16_384)) { range, _ in gather(range) }
-            }
-        }
-        let columns = UnsafePointer(data.codes.baseAddress!)
-        let rows = data.rows
-        let offsets = self.offsets.baseAddress!
-        let binCounts = self.binCounts
-        let body = { (k: Int) in
-            let f = features[k]
-            let h = target + Int(offsets[f])
-            h.update(repeating: SIMD2(0, 0), count: binCounts[f] + 1)
-            let column = columns + f * rows
-            if identity {
-                for i in 0..<count {
-                    let g = gradients[i]
-                    h[Int(column[i])] += SIMD2(Double(g.x), Double(g.y))
-                }
-            } else {
-                for i in 0..<count { h[Int(column[Int(index[i])])] += og[i] }
-            }
-        }
-        // Small leaves are not worth waking the other threads for.
-        if count < 4096 || pool.width == 1 {
-            for k in 0..<features.count { body(k) }
-        } else {
-            pool.run(tasks: features.count) { k, _ in body(k) }
-        }
+        let all = partition.allRowsActive && start == 0 && count == data.rows
+        let rows = all ? nil : UnsafeBufferPointer(start: partition.indices.baseAddress! + start, count: count)
+        builder.build(into: target, rows: rows, gradients: gradients, features: features)
     }
 
     /// Histogram `parent` becomes parent minus `child` (the sibling's histogram).
@@ -346,56 +282,5 @@ final class HistogramTreeGrower {
         let p = histograms.baseAddress! + parent * histogramSize
         let c = histograms.baseAddress! + child * histogramSize
         for i in 0..<histogramSize { p[i] -= c[i] }
-    }
-
-    // MARK: - Partition
-
-    /// Reorders `indices[start ..< start + count]` so the rows that go left come first (each
-    /// side keeps ascending order); returns how many go left.
-    private func partition(start: Int, count: Int, feature: Int, bin: Int, missingLeft: Bool) -> Int {
-        let column = UnsafePointer(data.codes.baseAddress! + feature * data.featureStride)
-        let threshold = UInt8(truncatingIfNeeded: bin)
-        let missingBin = UInt8(truncatingIfNeeded: binCounts[feature])
-        let index = indices.baseAddress!, lefts = scratchLeft.baseAddress!, rights = scratchRight.baseAddress!
-        let chunk = pool.width > 1 && count >= 65_536 ? pool.chunkSize(for: count, minimum: 16_384) : count
-        let chunks = (count + chunk - 1) / chunk
-        var leftCounts = [Int](repeating: 0, count: chunks)
-        leftCounts.withUnsafeMutableBufferPointer { leftCounts in
-            let leftCounts = leftCounts.baseAddress!
-            // Pass 1: each chunk splits its rows into the scratch buffers at its own offset.
-            pool.run(tasks: chunks) { c, _ in
-                let lower = start + c * chunk, upper = min(start + count, lower + chunk)
-                var nl = lower, nr = lower
-                for i in lower..<upper {
-                    let r = index[i]
-                    let code = column[Int(r)]
-                    let goLeft = code == missingBin ? missingLeft : code <= threshold
-                    // Branch-free: write to both sides, advance one. Which side a row takes is
-                    // a coin flip to the branch predictor.
-                    let step = Int(unsafeBitCast(goLeft, to: UInt8.self))
-                    lefts[nl] = r
-                    rights[nr] = r
-                    nl += step
-                    nr += 1 - step
-                }
-                leftCounts[c] = nl - lower
-            }
-        }
-        var leftOffsets = [Int](repeating: 0, count: chunks), rightOffsets = [Int](repeating: 0, count: chunks)
-        var totalLeft = 0
-        for c in 0..<chunks { leftOffsets[c] = totalLeft; totalLeft += leftCounts[c] }
-        var totalRight = 0
-        for c in 0..<chunks {
-            rightOffsets[c] = totalRight
-            totalRight += min(chunk, count - c * chunk) - leftCounts[c]
-        }
-        // Pass 2: copy each chunk's two runs into place.
-        pool.run(tasks: chunks) { c, _ in
-            let lower = start + c * chunk
-            let nl = leftCounts[c], nr = min(chunk, count - c * chunk) - nl
-            (index + start + leftOffsets[c]).update(from: lefts + lower, count: nl)
-            (index + start + totalLeft + rightOffsets[c]).update(from: rights + lower, count: nr)
-        }
-        return totalLeft
     }
 }
