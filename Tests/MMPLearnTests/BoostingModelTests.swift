@@ -35,6 +35,13 @@ import Testing
         #expect(r.double("learning_rate") == 0.3 && r.double("min_split_gain") == 0.5)
     }
 
+    @Test func aOneLeafTreeIsRejected() throws {
+        let error = try #require(throws: MMPError.self) {
+            try TreeTestData.fit("GradientBoostingClassifier", ["num_leaves": 1], on: TreeTestData.xor(rows: 50))
+        }
+        #expect(error.message.contains("num_leaves"))
+    }
+
     @Test func oneValueGivenTwiceUnderTwoNamesIsAnError() throws {
         let d = try ModelCatalog.require("GradientBoostingClassifier")
         let (_, problems) = d.resolve(TreeTestData.object(["n_estimators": 10, "num_boost_round": 20]))

@@ -51,11 +51,14 @@ public enum BoostingModels: ModelFamily {
                            "smallest loss reduction worth a split"),
         HyperparameterSpec("early_stopping_rounds", .int(0...100_000), default: 0,
                            aliases: ["early_stopping_round", "n_iter_no_change"],
-                           "stop when the validation loss has not improved for this many iterations (0: off)"),
+                           "stop when the loss on the validation split has not improved for this many iterations (0: off)"),
     ]
 
     static func settings(_ p: Hyperparameters) throws -> BoostingSettings {
         let leaves = p.optionalInt("num_leaves") ?? 0
+        if leaves == 1 {
+            throw MMPError(.invalidRecipe, "num_leaves must be at least 2 (or 0 or null for no limit); a tree of one leaf learns nothing")
+        }
         return BoostingSettings(
             iterations: p.int("n_estimators"),
             learningRate: p.double("learning_rate"),
