@@ -100,6 +100,20 @@ import Testing
         #expect(throws: MMPError.self) { try Tree(from: &reader) }
     }
 
+    /// A bundle whose trees read a feature the model says it does not have would make prediction
+    /// read past each row: loading refuses it.
+    @Test func treesReadingMissingFeaturesAreRejectedOnLoad() throws {
+        let data = TreeTestData.wave(rows: 200)
+        let fitted = try #require(try TreeTestData.fit("DecisionTreeRegressor", ["max_depth": 3], on: data) as? TreeRegressor)
+        #expect(fitted.tree.feature.contains { $0 > 0 }, "the tree splits on a feature after the first")
+        let lying = TreeRegressor(tree: fitted.tree, featureCount: 1, importances: nil)
+        var writer = ByteWriter()
+        ModelCodec.encode(lying, to: &writer)
+        var reader = ByteReader(writer.bytes)
+        let error = try #require(throws: MMPError.self) { try ModelCodec.decode(from: &reader) }
+        #expect(error.kind == .corrupt)
+    }
+
     @Test func badTargetsAreClearErrors() throws {
         var data = TreeTestData.xor(rows: 50)
         data.target[7] = .nan

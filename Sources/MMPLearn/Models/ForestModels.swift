@@ -105,8 +105,8 @@ struct ForestEstimator: Estimator {
             for f in 0..<x.columns { importances[f] += own[f] }
         }
         let normalized = TreeInputs.normalized(importances)
-        if classification { return ForestClassifier(trees: trees, classCount: classes, importances: normalized) }
-        return ForestRegressor(trees: trees, importances: normalized)
+        if classification { return ForestClassifier(trees: trees, classCount: classes, featureCount: x.columns, importances: normalized) }
+        return ForestRegressor(trees: trees, featureCount: x.columns, importances: normalized)
     }
 }
 
@@ -115,18 +115,19 @@ public struct ForestClassifier: TrainedModel {
     public static let typeName = "RandomForestClassifier"
     let trees: [Tree]
     public let classCount: Int
+    let featureCount: Int
     let importances: [Double]?
 
-    init(trees: [Tree], classCount: Int, importances: [Double]?) {
-        self.trees = trees; self.classCount = classCount; self.importances = importances
+    init(trees: [Tree], classCount: Int, featureCount: Int, importances: [Double]?) {
+        self.trees = trees; self.classCount = classCount; self.featureCount = featureCount; self.importances = importances
     }
 
     public func predict(_ features: Matrix) -> [Double] {
-        TreeInputs.argmax(TreePrediction.average(trees, features), rows: features.rows, classes: classCount)
+        TreeInputs.argmax(TreePrediction.average(trees, features, featureCount: featureCount), rows: features.rows, classes: classCount)
     }
 
     public func predictProbabilities(_ features: Matrix) -> Matrix? {
-        Matrix(rows: features.rows, columns: classCount, values: TreePrediction.average(trees, features))
+        Matrix(rows: features.rows, columns: classCount, values: TreePrediction.average(trees, features, featureCount: featureCount))
     }
 
     public var featureImportances: [Double]? { importances }
@@ -134,16 +135,21 @@ public struct ForestClassifier: TrainedModel {
 
     public func encode(to writer: inout ByteWriter) {
         writer.write(classCount)
+        writer.write(featureCount)
         writer.write(trees)
         writer.write(importances ?? [])
     }
 
     public init(from reader: inout ByteReader) throws {
         classCount = try reader.readInt()
+        featureCount = try reader.readInt()
         trees = try reader.readArray(of: Tree.self)
         let imp = try reader.readDoubles()
         importances = imp.isEmpty ? nil : imp
-        guard !trees.isEmpty, trees.allSatisfy({ $0.outputs == classCount }) else {
+        guard imp.isEmpty || imp.count == featureCount else {
+            throw MMPError.corrupt("a stored tree model has \(imp.count) importances for \(featureCount) features")
+        }
+        guard !trees.isEmpty, trees.allSatisfy({ $0.outputs == classCount && $0.splitsOnly(featuresBelow: featureCount) }) else {
             throw MMPError.corrupt("a stored forest's trees do not match its \(classCount) classes")
         }
     }
@@ -153,24 +159,32 @@ public struct ForestClassifier: TrainedModel {
 public struct ForestRegressor: TrainedModel {
     public static let typeName = "RandomForestRegressor"
     let trees: [Tree]
+    let featureCount: Int
     let importances: [Double]?
 
-    init(trees: [Tree], importances: [Double]?) { self.trees = trees; self.importances = importances }
+    init(trees: [Tree], featureCount: Int, importances: [Double]?) {
+        self.trees = trees; self.featureCount = featureCount; self.importances = importances
+    }
 
-    public func predict(_ features: Matrix) -> [Double] { TreePrediction.average(trees, features) }
+    public func predict(_ features: Matrix) -> [Double] { TreePrediction.average(trees, features, featureCount: featureCount) }
     public var featureImportances: [Double]? { importances }
     public var summary: JSONObject { TreePrediction.summary(trees) }
 
     public func encode(to writer: inout ByteWriter) {
+        writer.write(featureCount)
         writer.write(trees)
         writer.write(importances ?? [])
     }
 
     public init(from reader: inout ByteReader) throws {
+        featureCount = try reader.readInt()
         trees = try reader.readArray(of: Tree.self)
         let imp = try reader.readDoubles()
         importances = imp.isEmpty ? nil : imp
-        guard !trees.isEmpty, trees.allSatisfy({ $0.outputs == 1 }) else {
+        guard imp.isEmpty || imp.count == featureCount else {
+            throw MMPError.corrupt("a stored tree model has \(imp.count) importances for \(featureCount) features")
+        }
+        guard !trees.isEmpty, trees.allSatisfy({ $0.outputs == 1 && $0.splitsOnly(featuresBelow: featureCount) }) else {
             throw MMPError.corrupt("a stored forest regressor's trees do not have one output each")
         }
     }

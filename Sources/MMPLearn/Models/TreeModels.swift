@@ -81,8 +81,8 @@ struct SingleTreeEstimator: Estimator {
         var generator = SeededGenerator(seed: context.seed)
         let (tree, importances) = grower.grow(rows: (0..<x.rows).map { Int32($0) }, generator: &generator)
         let normalized = TreeInputs.normalized(importances)
-        if classification { return TreeClassifier(tree: tree, classCount: classes, importances: normalized) }
-        return TreeRegressor(tree: tree, importances: normalized)
+        if classification { return TreeClassifier(tree: tree, classCount: classes, featureCount: x.columns, importances: normalized) }
+        return TreeRegressor(tree: tree, featureCount: x.columns, importances: normalized)
     }
 }
 
@@ -91,18 +91,19 @@ public struct TreeClassifier: TrainedModel {
     public static let typeName = "DecisionTreeClassifier"
     let tree: Tree
     public let classCount: Int
+    let featureCount: Int
     let importances: [Double]?
 
-    init(tree: Tree, classCount: Int, importances: [Double]?) {
-        self.tree = tree; self.classCount = classCount; self.importances = importances
+    init(tree: Tree, classCount: Int, featureCount: Int, importances: [Double]?) {
+        self.tree = tree; self.classCount = classCount; self.featureCount = featureCount; self.importances = importances
     }
 
     public func predict(_ features: Matrix) -> [Double] {
-        TreeInputs.argmax(TreePrediction.average([tree], features), rows: features.rows, classes: classCount)
+        TreeInputs.argmax(TreePrediction.average([tree], features, featureCount: featureCount), rows: features.rows, classes: classCount)
     }
 
     public func predictProbabilities(_ features: Matrix) -> Matrix? {
-        Matrix(rows: features.rows, columns: classCount, values: TreePrediction.average([tree], features))
+        Matrix(rows: features.rows, columns: classCount, values: TreePrediction.average([tree], features, featureCount: featureCount))
     }
 
     public var featureImportances: [Double]? { importances }
@@ -110,16 +111,23 @@ public struct TreeClassifier: TrainedModel {
 
     public func encode(to writer: inout ByteWriter) {
         writer.write(classCount)
+        writer.write(featureCount)
         tree.encode(to: &writer)
         writer.write(importances ?? [])
     }
 
     public init(from reader: inout ByteReader) throws {
         classCount = try reader.readInt()
+        featureCount = try reader.readInt()
         tree = try Tree(from: &reader)
         let imp = try reader.readDoubles()
         importances = imp.isEmpty ? nil : imp
-        guard tree.outputs == classCount else { throw MMPError.corrupt("a stored tree has \(tree.outputs) outputs for \(classCount) classes") }
+        guard imp.isEmpty || imp.count == featureCount else {
+            throw MMPError.corrupt("a stored tree model has \(imp.count) importances for \(featureCount) features")
+        }
+        guard tree.outputs == classCount, tree.splitsOnly(featuresBelow: featureCount) else {
+            throw MMPError.corrupt("a stored tree does not fit its \(classCount) classes and \(featureCount) features")
+        }
     }
 }
 
@@ -127,37 +135,47 @@ public struct TreeClassifier: TrainedModel {
 public struct TreeRegressor: TrainedModel {
     public static let typeName = "DecisionTreeRegressor"
     let tree: Tree
+    let featureCount: Int
     let importances: [Double]?
 
-    init(tree: Tree, importances: [Double]?) { self.tree = tree; self.importances = importances }
+    init(tree: Tree, featureCount: Int, importances: [Double]?) {
+        self.tree = tree; self.featureCount = featureCount; self.importances = importances
+    }
 
-    public func predict(_ features: Matrix) -> [Double] { TreePrediction.average([tree], features) }
+    public func predict(_ features: Matrix) -> [Double] { TreePrediction.average([tree], features, featureCount: featureCount) }
     public var featureImportances: [Double]? { importances }
     public var summary: JSONObject { TreePrediction.summary([tree]) }
 
     public func encode(to writer: inout ByteWriter) {
+        writer.write(featureCount)
         tree.encode(to: &writer)
         writer.write(importances ?? [])
     }
 
     public init(from reader: inout ByteReader) throws {
+        featureCount = try reader.readInt()
         tree = try Tree(from: &reader)
         let imp = try reader.readDoubles()
         importances = imp.isEmpty ? nil : imp
-        guard tree.outputs == 1 else { throw MMPError.corrupt("a stored regression tree has \(tree.outputs) outputs") }
+        guard imp.isEmpty || imp.count == featureCount else {
+            throw MMPError.corrupt("a stored tree model has \(imp.count) importances for \(featureCount) features")
+        }
+        guard tree.outputs == 1, tree.splitsOnly(featuresBelow: featureCount) else {
+            throw MMPError.corrupt("a stored regression tree does not fit its \(featureCount) features")
+        }
     }
 }
 
 /// Predictions of trees whose leaves hold values to average (classification shares or means).
 enum TreePrediction {
     /// The mean over `trees` of each row's leaf values: rows × outputs.
-    static func average(_ trees: [Tree], _ x: Matrix, threads: Int = CPUInfo.availableCores) -> [Double] {
+    static func average(_ trees: [Tree], _ x: Matrix, featureCount: Int, threads: Int = CPUInfo.availableCores) -> [Double] {
         guard let k = trees.first?.outputs else { return [Double](repeating: 0, count: x.rows) }
         var out = [Double](repeating: 0, count: x.rows * k)
         let scale = 1 / Double(trees.count)
         out.withUnsafeMutableBufferPointer { out in
             let out = out.baseAddress!
-            RowParallel.forEachChunk(x, threads: threads) { range, first in
+            RowParallel.forEachChunk(x, expectedColumns: featureCount, threads: threads) { range, first in
                 for tree in trees {
                     tree.withView { view in
                         for r in range {

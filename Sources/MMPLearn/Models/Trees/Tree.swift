@@ -18,6 +18,10 @@ public struct Tree: Sendable, Equatable {
     public init(outputs: Int) { self.outputs = outputs }
 
     public var nodeCount: Int { feature.count }
+
+    /// Whether every split reads a feature below `count` (checked when a model is loaded, so a
+    /// damaged or foreign bundle cannot make prediction read past a row).
+    func splitsOnly(featuresBelow count: Int) -> Bool { feature.allSatisfy { $0 < Int32(count) } }
     public var leafCount: Int { values.count / max(1, outputs) }
 
     /// Appends a node that is a leaf for now; returns its index.
@@ -147,9 +151,11 @@ enum RowParallel {
     /// Calls `body(rows, rowPointer)` for chunks of rows of `features` (`rowPointer` points at the
     /// chunk's first row), on up to `threads` threads. `body` runs concurrently for different
     /// chunks: it may only write to the chunk's own rows of any output.
-    static func forEachChunk(_ features: Matrix, threads: Int = CPUInfo.availableCores,
+    static func forEachChunk(_ features: Matrix, expectedColumns: Int, threads: Int = CPUInfo.availableCores,
                              _ body: (Range<Int>, UnsafePointer<Double>) -> Void) {
         let rows = features.rows, columns = features.columns
+        precondition(columns == expectedColumns,
+                     "the model was trained on \(expectedColumns) features and is asked to predict rows of \(columns)")
         // A model trained on features never sees a matrix without columns; nothing to walk.
         guard rows > 0, columns > 0 else { return }
         features.values.withUnsafeBufferPointer { buffer in

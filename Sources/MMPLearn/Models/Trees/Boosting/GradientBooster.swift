@@ -16,6 +16,8 @@ struct BoostingSettings: Sendable {
 
 /// A trained boosted ensemble: raw score = initial score + the sum of the trees' leaf values.
 struct BoostedEnsemble: Sendable, Equatable {
+    /// Features per row it was trained on.
+    var featureCount: Int
     /// Trees per iteration (classes for softmax, else 1).
     var outputs: Int
     var initialScores: [Double]
@@ -35,8 +37,8 @@ struct BoostedEnsemble: Sendable, Equatable {
         var out = [Double](repeating: 0, count: x.rows * k)
         out.withUnsafeMutableBufferPointer { out in
             let out = out.baseAddress!
-            RowParallel.forEachChunk(x, threads: threads) { range, first in
-                for r in range { for j in 0..<k { out[r * k + j] = initialScores[j] } }
+            for r in 0..<x.rows { for j in 0..<k { out[r * k + j] = initialScores[j] } }
+            RowParallel.forEachChunk(x, expectedColumns: featureCount, threads: threads) { range, first in
                 for (t, tree) in trees.enumerated() {
                     let j = t % k
                     tree.withView { view in
@@ -53,6 +55,7 @@ struct BoostedEnsemble: Sendable, Equatable {
 
 extension BoostedEnsemble: BinaryCodable {
     func encode(to writer: inout ByteWriter) {
+        writer.write(featureCount)
         writer.write(outputs)
         writer.write(initialScores)
         writer.write(trees)
@@ -63,6 +66,7 @@ extension BoostedEnsemble: BinaryCodable {
     }
 
     init(from reader: inout ByteReader) throws {
+        featureCount = try reader.readInt()
         outputs = try reader.readInt()
         initialScores = try reader.readDoubles()
         trees = try reader.readArray(of: Tree.self)
@@ -70,8 +74,9 @@ extension BoostedEnsemble: BinaryCodable {
         iterations = try reader.readInt()
         iterationsRun = try reader.readInt()
         validationLoss = try reader.readDoubles()
-        guard outputs > 0, initialScores.count == outputs, trees.count % outputs == 0 else {
-            throw MMPError.corrupt("a stored boosted ensemble has \(trees.count) trees for \(outputs) outputs")
+        guard outputs > 0, initialScores.count == outputs, trees.count % outputs == 0, gains.count == featureCount,
+              trees.allSatisfy({ $0.outputs == 1 && $0.splitsOnly(featuresBelow: featureCount) }) else {
+            throw MMPError.corrupt("a stored boosted ensemble does not fit together (\(trees.count) trees, \(outputs) outputs, \(featureCount) features)")
         }
     }
 }
@@ -166,7 +171,7 @@ enum GradientBooster {
         // Importances count the kept iterations only.
         var gains = [Double](repeating: 0, count: x.columns)
         for g in iterationGains.prefix(kept) { for f in 0..<gains.count { gains[f] += g[f] } }
-        return BoostedEnsemble(outputs: k, initialScores: initial, trees: trees, gains: gains, iterations: kept,
+        return BoostedEnsemble(featureCount: x.columns, outputs: k, initialScores: initial, trees: trees, gains: gains, iterations: kept,
                                iterationsRun: iterationsRun, validationLoss: validationLoss)
     }
 
