@@ -9,6 +9,9 @@ public struct HyperparameterSpec: Sendable {
         case choice([String])
         /// An integer or null (`max_depth: null` = unlimited).
         case optionalInt(ClosedRange<Int>)
+        /// A number in the range (kept as given: an integer stays an integer) or one of the words
+        /// (`"null"` among them admits null), as scikit-learn's `max_features: sqrt | 0.5 | 3`.
+        case numberOrChoice(ClosedRange<Double>, [String])
     }
 
     public var name: String
@@ -49,6 +52,20 @@ public struct HyperparameterSpec: Sendable {
         case .bool:
             guard let b = value.boolValue else { return bad("true or false") }
             return .success(.bool(b))
+        case .numberOrChoice(let range, let options):
+            if let d = value.doubleValue {
+                guard range.contains(d) else {
+                    return bad("a number from \(JSON.format(range.lowerBound)) to \(JSON.format(range.upperBound))\(options.isEmpty ? "" : " or one of: \(options.joined(separator: ", "))")")
+                }
+                // 1 and 1.0 differ here (one feature vs all of them), so the JSON case decides.
+                if case .int = value { return .success(value) }
+                return .success(.double(d))
+            }
+            if value.isNull, options.contains("null") { return .success(.null) }
+            guard let s = value.stringValue, options.contains(s) else {
+                return bad(options.isEmpty ? "a number" : "a number or one of: \(options.joined(separator: ", "))")
+            }
+            return .success(.string(s))
         case .choice(let options):
             guard let s = value.stringValue ?? (value.isNull ? "null" : nil) else { return bad("one of: \(options.joined(separator: ", "))") }
             guard options.contains(s) else {
