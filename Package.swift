@@ -39,7 +39,9 @@ let package = Package(
         .target(name: "MMPQueue", dependencies: ["MMPCore", "MMPRedis"]),
         // The worker supervisor: claims, leases, heartbeats, child processes. No Foundation, no
         // learning code; the training itself runs in an `mmp run-job` child process.
-        .target(name: "MMPWorker", dependencies: ["MMPCore", "MMPRedis", "MMPQueue"]),
+        .target(name: "MMPWorker", dependencies: [
+            "MMPCore", "MMPRedis", "MMPQueue", .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "MMPPipeline", dependencies: [
             "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPAdapters", "MMPQueue", "MMPRedis",
         ]),
@@ -56,7 +58,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mmp-worker", dependencies: [
-            "MMPWorker",
+            "MMPWorker", .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -68,7 +70,7 @@ let package = Package(
         .testTarget(name: "MMPPostgresTests", dependencies: ["MMPPostgres"]),
         .testTarget(name: "MMPAdaptersTests", dependencies: ["MMPAdapters"]),
         .testTarget(name: "MMPQueueTests", dependencies: ["MMPQueue"]),
-        .testTarget(name: "MMPWorkerTests", dependencies: ["MMPWorker", "MMPQueue"]),
+        .testTarget(name: "MMPWorkerTests", dependencies: ["MMPWorker", "MMPQueue", "MMPRedis"]),
         .testTarget(name: "MMPPipelineTests", dependencies: ["MMPPipeline"]),
     ]
 )

@@ -71,6 +71,12 @@ extension JobQueue {
         return "\(ms / 1000).\(String(repeating: "0", count: 3 - String(ms % 1000).count))\(ms % 1000)"
     }
 
+    /// Gives a taken (not yet claimed) entry back to the front of pending.
+    public func untake(queue: String, entry: String) throws {
+        let k = keys(queue)
+        try redis.evaluate(QueueScripts.untake, keys: [k.claiming, k.pending, k.wake], arguments: [entry, String(settings.wakeCap)])
+    }
+
     public enum ClaimOutcome: Sendable {
         case claimed(ClaimedJob)
         /// Another worker (or the reaper) got there first, or it was cancelled meanwhile.

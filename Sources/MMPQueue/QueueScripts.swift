@@ -359,4 +359,15 @@ enum QueueScripts {
     event(KEYS[4], ARGV[5], ARGV[2], 'dead', 'dead', 'error_kind', 'invalid_input', 'message', ARGV[3])
     return 'ok'
     """)
+
+    /// A taken id goes back to the front of pending (the worker is stopping before it claimed).
+    /// KEYS: claiming, pending, wake.  ARGV: id, wake cap.
+    static let untake = script("untake", """
+    if redis.call('LREM', KEYS[1], -1, ARGV[1]) == 1 then
+      redis.call('RPUSH', KEYS[2], ARGV[1])
+      wake(KEYS[3], tonumber(ARGV[2]))
+      return 1
+    end
+    return 0
+    """)
 }

@@ -57,6 +57,9 @@ public final class RedisConnection: @unchecked Sendable {
         }
         redisSetTimeout(ctx, RedisConnection.timeval(settings.commandTimeout))
         redisEnableKeepAlive(ctx)
+        // Job processes a worker starts must not inherit its Redis sockets (a dead worker's
+        // blocked BLMOVE would live on in its child).
+        _ = fcntl(ctx.pointee.fd, F_SETFD, FD_CLOEXEC)
         context = ctx
         fdLock.withLock { socket = ctx.pointee.fd }
         do {
