@@ -8,6 +8,7 @@ enum QueueScripts {
     static let prelude = """
     local t = redis.call('TIME')
     local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    local now_us = t[1] .. string.format('%06d', tonumber(t[2]))
     local function event(stream, cap, id, name, state, ...)
       redis.call('XADD', stream, 'MAXLEN', '~', cap, '*', 'job', id, 'event', name, 'state', state, 'at', now, ...)
     end
@@ -75,7 +76,7 @@ enum QueueScripts {
     local expires = now + tonumber(ARGV[4])
     local deliveries = redis.call('HINCRBY', KEYS[1], 'deliveries', 1)
     redis.call('HSET', KEYS[1], 'state', 'active', 'worker', ARGV[2], 'lease_token', ARGV[3], 'lease_expires_at', expires,
-      'started_at', now, 'updated_at', now, 'progress', 0, 'stage', '')
+      'started_at', now, 'started_us', now_us, 'updated_at', now, 'progress', 0, 'stage', '')
     redis.call('ZADD', KEYS[3], expires, id)
     event(KEYS[4], ARGV[5], id, 'started', 'active', 'worker', ARGV[2], 'delivery', deliveries)
     local f = redis.call('HMGET', KEYS[1], 'payload', 'attempts', 'max_attempts', 'max_deliveries', 'timeout_ms', 'kind')

@@ -67,6 +67,8 @@ public final class Supervisor: @unchecked Sendable {
         slots = (0..<options.concurrency).map { Slot(index: $0, supervisor: self) }
         let maintenance = Maintenance(supervisor: self)
         let maintenanceThread = WorkerThread { maintenance.run() }
+        let listener = CancelListener(supervisor: self)
+        let listenerThread = WorkerThread { listener.run() }
         let slotThreads = slots.map { slot in WorkerThread { slot.run() } }
         logger.info("worker ready", metadata: [
             "worker": "\(options.workerID)", "queues": "\(options.queues.joined(separator: ","))",
@@ -76,7 +78,11 @@ public final class Supervisor: @unchecked Sendable {
         for t in slotThreads { t.join() }
         slotsDone.set()
         maintenanceThread.join()
-        logger.info("worker stopped", metadata: ["worker": "\(options.workerID)"])
+        listener.stop()
+        listenerThread.join()
+        // Round trips this worker made, for the queue benchmark's per-job count.
+        let trips = slots.reduce(maintenance.queue.redis.roundTrips + probe.roundTrips + listener.redis.roundTrips) { $0 + $1.queue.redis.roundTrips }
+        logger.info("worker stopped", metadata: ["worker": "\(options.workerID)", "redis_round_trips": "\(trips)"])
         return 0
     }
 

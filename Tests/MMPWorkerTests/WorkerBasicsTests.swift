@@ -105,4 +105,18 @@ import Testing
         #expect(try fleet.state(queued) == .cancelled)
         #expect(try fleet.successCounts().isEmpty)
     }
+
+    @Test func cancelReachesARunningJobBeforeTheNextHeartbeat() throws {
+        // Heartbeats every 5 s: only the pub/sub fast path can stop the job within a second.
+        let fleet = try Fleet(lease: "15s", heartbeat: "5s")
+        let running = try fleet.diagnostic("sleep", seconds: 30)
+        try fleet.startWorker()
+        #expect(try fleet.waitUntil(10) { try fleet.state(running) == .active })
+        Backoff.sleep(0.3)  // past the first heartbeat after the claim
+        let t0 = Timestamp.monotonic()
+        #expect(try fleet.queue.cancel(running) == .cancelling)
+        #expect(try fleet.waitUntil(5) { try fleet.state(running) == .cancelled })
+        #expect(Timestamp.monotonic() - t0 < 1.0)
+        #expect(fleet.logs().contains("pub/sub"))
+    }
 }

@@ -17,7 +17,7 @@ final class Fleet: @unchecked Sendable {
     let queue: JobQueue
     private(set) var workers: [WorkerProcess] = []
 
-    init(redisURL: String? = nil, _ yaml: String = "") throws {
+    init(redisURL: String? = nil, lease: String = "2s", heartbeat: String = "250ms") throws {
         let env = ProcessEnvironment.current()
         guard let bin = env["MMP_BIN_DIR"] else { throw MMPError(.invalidConfig, "MMP_BIN_DIR is not set: run through scripts/test.sh") }
         guard let url = redisURL ?? env["MMP_TEST_REDIS_URL"] else {
@@ -32,8 +32,8 @@ final class Fleet: @unchecked Sendable {
         let settings = """
         queue:
           key_prefix: \(prefix)
-          lease: 2s
-          heartbeat: 250ms
+          lease: \(lease)
+          heartbeat: \(heartbeat)
           reaper_interval: 200ms
           claim_grace: 2s
           max_attempts: 3
@@ -44,7 +44,6 @@ final class Fleet: @unchecked Sendable {
           block_timeout: 1s
           redis:
             url: \(url)
-        \(yaml)
         """
         try write("\(directory)/base.yaml", settings)
         try write("\(directory)/local.yaml", "environment:\n  name: local\n")

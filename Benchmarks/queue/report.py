@@ -1,0 +1,19 @@
+"""results.jsonl -> the markdown table of docs/performance.md's queue section."""
+import json
+import sys
+
+rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+print("| system | workers | enqueue jobs/s | drain jobs/s | pickup p50 ms | pickup p99 ms | round trips/job | Redis commands/job | idle RSS MB | cold start ms |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+for o in rows:
+    trips = o.get("round_trips_per_job")
+    cold = o.get("cold_start_ms")
+    if "cold_start_with_config_ms" in o:
+        cold = f'{o["cold_start_ms"]} ({o["cold_start_with_config_ms"]} with config)'
+    print(f'| {o["system"]} | {o["workers"]} | {o["enqueue_per_s"]:,} | {o["drain_per_s"]:,} | {o["pickup_p50_ms"]} | {o["pickup_p99_ms"]} '
+          f'| {trips if trips is not None else "-"} | {o["commands_per_job"]} | {o["idle_rss_mb"]} | {cold} |')
+fastest = max((o["drain_per_s"] for o in rows if o["system"] != "mmp"), default=None)
+ours = {o["workers"]: o["drain_per_s"] for o in rows if o["system"] == "mmp"}
+if fastest:
+    for w, v in sorted(ours.items()):
+        print(f"\nmmp with {w} worker(s): {v / fastest:.2f}x the fastest anchor's drain ({fastest:,} jobs/s).")
