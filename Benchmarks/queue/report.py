@@ -10,10 +10,13 @@ for o in rows:
     cold = o.get("cold_start_ms")
     if "cold_start_with_config_ms" in o:
         cold = f'{o["cold_start_ms"]} ({o["cold_start_with_config_ms"]} with config)'
-    print(f'| {o["system"]} | {o["workers"]} | {o["enqueue_per_s"]:,} | {o["drain_per_s"]:,} | {o["pickup_p50_ms"]} | {o["pickup_p99_ms"]} '
+    print(f'| {o["system"]} | {o["workers"]} | {int(o["enqueue_per_s"]):,} | {int(o["drain_per_s"]):,} | {o["pickup_p50_ms"]} | {o["pickup_p99_ms"]} '
           f'| {trips if trips is not None else "-"} | {o["commands_per_job"]} | {o["idle_rss_mb"]} | {cold} |')
-fastest = max((o["drain_per_s"] for o in rows if o["system"] != "mmp"), default=None)
-ours = {o["workers"]: o["drain_per_s"] for o in rows if o["system"] == "mmp"}
-if fastest:
-    for w, v in sorted(ours.items()):
-        print(f"\nmmp with {w} worker(s): {v / fastest:.2f}x the fastest anchor's drain ({fastest:,} jobs/s).")
+# Drain against the fastest anchor with the same number of worker processes.
+for w in sorted({o["workers"] for o in rows}):
+    anchors = [o for o in rows if o["workers"] == w and not o["system"].startswith("mmp")]
+    ours = [o for o in rows if o["workers"] == w and o["system"].startswith("mmp")]
+    if anchors and ours:
+        best = max(anchors, key=lambda o: o["drain_per_s"])
+        for o in ours:
+            print(f'\n{o["system"]}, {w} worker(s): {o["drain_per_s"] / best["drain_per_s"]:.2f}x the drain of {best["system"]} ({best["drain_per_s"]:,} jobs/s).')

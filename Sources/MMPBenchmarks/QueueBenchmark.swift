@@ -19,6 +19,8 @@ public struct QueueBenchmark {
         public var trickle = 300
         public var trickleGap = 0.005
         public var workerCounts = [1, 2]
+        /// Slots per worker (`mmp-worker --concurrency`).
+        public var concurrency = 1
         public var logDirectory = "/tmp"
         public init(redisURL: String, workerBinary: String, mmpBinary: String) {
             self.redisURL = redisURL; self.workerBinary = workerBinary; self.mmpBinary = mmpBinary
@@ -27,6 +29,7 @@ public struct QueueBenchmark {
 
     public struct Result {
         public var workers: Int
+        public var concurrency: Int
         public var enqueuePerSecond: Double
         public var drainPerSecond: Double
         public var pickupP50ms: Double
@@ -112,7 +115,7 @@ public struct QueueBenchmark {
             latencies.sort()
             let p50 = percentile(latencies, 0.5), p99 = percentile(latencies, 0.99)
             log("workers=\(w) pickup p50 \(fmt(p50)) ms p99 \(fmt(p99)) ms idle RSS \(fmt(rss)) MB")
-            results.append(Result(workers: w, enqueuePerSecond: enqueueRate, drainPerSecond: drain, pickupP50ms: p50, pickupP99ms: p99,
+            results.append(Result(workers: w, concurrency: options.concurrency, enqueuePerSecond: enqueueRate, drainPerSecond: drain, pickupP50ms: p50, pickupP99ms: p99,
                                   roundTripsPerJob: trips, commandsPerJob: commands, idleRSSMB: rss))
         }
         return results
@@ -143,7 +146,7 @@ public struct QueueBenchmark {
     func startWorker(index: Int, config: String? = nil, logPath: String? = nil) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: options.workerBinary)
-        var args = ["--log-format", "json", "--redis-url", options.redisURL]
+        var args = ["--log-format", "json", "--redis-url", options.redisURL, "--concurrency", String(options.concurrency)]
         if config == nil { args.append("--no-config") }
         p.arguments = args
         var env = ProcessInfo.processInfo.environment

@@ -16,6 +16,7 @@ struct QueueBench: ParsableCommand {
     @Option(help: "Jobs in the latency trickle.") var trickle = 300
     @Option(help: "Worker counts, comma-separated.") var workers = "1,2"
     @Option(help: "Folder for worker logs.") var logDir = "/tmp"
+    @Option(help: "Slots per worker (mmp-worker --concurrency).") var concurrency = 1
     @Flag(help: "Print one JSON object instead of a table.") var json = false
 
     func run() throws {
@@ -24,13 +25,14 @@ struct QueueBench: ParsableCommand {
         options.trickle = trickle
         options.workerCounts = workers.split(separator: ",").compactMap { Int($0) }
         options.logDirectory = logDir
+        options.concurrency = concurrency
         let bench = try QueueBenchmark(options)
         let results = try bench.run { StandardStreams.writeError("mmp: " + $0 + "\n") }
         let bare = try bench.coldStart(viaConfig: false, configDirectory: configDir)
         let viaConfig = try bench.coldStart(viaConfig: true, configDirectory: configDir)
         var out: [JSON] = []
         for r in results {
-            out.append(["system": "mmp", "workers": .int(r.workers), "enqueue_per_s": .double(r.enqueuePerSecond.rounded()),
+            out.append(["system": .string(r.concurrency == 1 ? "mmp" : "mmp (concurrency \(r.concurrency))"), "workers": .int(r.workers), "enqueue_per_s": .double(r.enqueuePerSecond.rounded()),
                         "drain_per_s": .double(r.drainPerSecond.rounded()), "pickup_p50_ms": .double(round3(r.pickupP50ms)),
                         "pickup_p99_ms": .double(round3(r.pickupP99ms)), "round_trips_per_job": .double(round3(r.roundTripsPerJob)),
                         "commands_per_job": .double(round3(r.commandsPerJob)), "idle_rss_mb": .double(round3(r.idleRSSMB)),
