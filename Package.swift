@@ -57,10 +57,12 @@ let package = Package(
             "MMPPipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // No swift-argument-parser here (it links FoundationEssentials, see WorkerArguments), and
+        // the Swift runtime linked in: an idle worker stays under 10 MB resident
+        // (Benchmarks/queue/RESULTS.md).
         .executableTarget(name: "mmp-worker", dependencies: [
             "MMPWorker", .product(name: "Logging", package: "swift-log"),
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))]),
 
         .testTarget(name: "MMPCoreTests", dependencies: ["MMPCore"]),
         .testTarget(name: "MMPConfigTests", dependencies: ["MMPConfig"]),
