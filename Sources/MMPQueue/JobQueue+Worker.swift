@@ -24,6 +24,9 @@ public struct ClaimedJob: Sendable {
     public let maxDeliveries: Int
     /// Seconds; 0 means none.
     public let timeout: Double
+    /// The next pending id, moved to `claiming` for this worker along with the claim (only for
+    /// jobs that run inline); complete this job with `completeAndClaim` to lease it.
+    public let reserved: JobQueue.Taken?
 }
 
 /// The worker's side: taking, claiming, renewing and finishing jobs.
@@ -85,23 +88,43 @@ extension JobQueue {
         case missing
     }
 
-    /// Leases a taken id to `worker` in one atomic step.
-    public func claim(queue: String, id: String, worker: String, token: String) throws -> ClaimOutcome {
+    /// Leases a taken id to `worker` in one atomic step. With `reserveNext`, a job that runs
+    /// inline also reserves the next pending id of the queue (`ClaimedJob.reserved`).
+    public func claim(queue: String, id: String, worker: String, token: String, reserveNext: Bool = false) throws -> ClaimOutcome {
         let k = keys(queue)
-        let reply = try redis.evaluate(QueueScripts.claim, keys: [k.job(id), k.claiming, k.active, k.events, k.claimingSeen],
-                                       arguments: [id, worker, token, settings.leaseMillis, String(settings.eventsCap)])
+        let reply = try redis.evaluate(QueueScripts.claim, keys: [k.job(id), k.claiming, k.active, k.events, k.claimingSeen, k.pending],
+                                       arguments: [id, worker, token, settings.leaseMillis, String(settings.eventsCap), reserveNext ? "1" : "0"])
+        return parseClaim(reply, queue: queue, id: id, token: token)
+    }
+
+    func parseClaim(_ reply: RedisReply, queue: String, id: String, token: String) -> ClaimOutcome {
         let items = reply.array ?? []
         switch items.first?.string {
         case "ok":
             func s(_ i: Int) -> String { items.count > i ? items[i].string ?? "" : "" }
+            let reserved = s(8).isEmpty ? nil : JobQueue.taken(items[8])
             return .claimed(ClaimedJob(lease: Lease(queue: queue, id: id, token: token), payloadText: s(1), kind: s(7),
                                        attempts: Int(s(2)) ?? 0, maxAttempts: Int(s(3)) ?? settings.maxAttempts,
                                        deliveries: Int(s(6)) ?? 1, maxDeliveries: Int(s(4)) ?? settings.maxDeliveries,
-                                       timeout: Double(Int(s(5)) ?? 0) / 1000))
+                                       timeout: Double(Int(s(5)) ?? 0) / 1000, reserved: reserved))
         case "missing": return .missing
         case "skip": return .skipped(items.count > 1 ? items[1].string ?? "" : "")
         default: return .skipped("taken by another worker")
         }
+    }
+
+    /// Completes `lease`'s job and leases the reserved id `next` of the same queue in one round trip.
+    public func completeAndClaim(_ lease: Lease, result: JSON, next: String, worker: String, token: String) throws -> (WriteOutcome, ClaimOutcome) {
+        let k = keys(lease.queue)
+        let reply = try redis.evaluate(QueueScripts.completeAndClaim,
+                                       keys: [k.job(lease.id), k.active, k.succeeded, k.events, k.idempotency, k.pending, k.claiming,
+                                              k.job(next), k.claimingSeen],
+                                       arguments: [lease.id, lease.token, result.serialized(), String(Int(settings.resultTTL)),
+                                                   String(settings.eventsCap), String(settings.indexCap), next, worker, token, settings.leaseMillis])
+        let items = reply.array ?? []
+        let outcome = WriteOutcome(rawValue: items.first?.string ?? "") ?? .stale
+        let claim = items.count > 1 ? parseClaim(items[1], queue: lease.queue, id: next, token: token) : .skipped("no reply")
+        return (outcome, claim)
     }
 
     public enum HeartbeatOutcome: String, Sendable {

@@ -62,25 +62,59 @@ enum QueueScripts {
     return {id, 1}
     """)
 
-    /// KEYS: job, claiming, active, events, claiming-seen
-    /// ARGV: id, worker, token, lease ms, events cap
-    /// Returns {'ok', payload, attempts, max_attempts, max_deliveries, timeout_ms, deliveries, kind}
-    /// or {'gone'} (someone else took it), {'missing'} (no record), {'skip', state} (cancelled meanwhile).
-    static let claim = script("claim", """
-    local id = ARGV[1]
-    if redis.call('LREM', KEYS[2], -1, id) == 0 then return {'gone'} end
-    redis.call('HDEL', KEYS[5], id)
-    local state = redis.call('HGET', KEYS[1], 'state')
-    if not state then return {'missing'} end
-    if state ~= 'queued' then return {'skip', state} end
-    local expires = now + tonumber(ARGV[4])
-    local deliveries = redis.call('HINCRBY', KEYS[1], 'deliveries', 1)
-    redis.call('HSET', KEYS[1], 'state', 'active', 'worker', ARGV[2], 'lease_token', ARGV[3], 'lease_expires_at', expires,
-      'started_at', now, 'started_us', now_us, 'updated_at', now, 'progress', 0, 'stage', '')
-    redis.call('ZADD', KEYS[3], expires, id)
-    event(KEYS[4], ARGV[5], id, 'started', 'active', 'worker', ARGV[2], 'delivery', deliveries)
-    local f = redis.call('HMGET', KEYS[1], 'payload', 'attempts', 'max_attempts', 'max_deliveries', 'timeout_ms', 'kind')
-    return {'ok', f[1] or '', f[2] or '0', f[3] or '0', f[4] or '0', f[5] or '0', tostring(deliveries), f[6] or ''}
+    /// Leasing a taken id, and completing a job: shared by `claim`, `complete` and
+    /// `complete-and-claim`.
+    static let leaseFunctions = """
+    local function do_claim(job, claiming, active, events, seen, id, worker, token, lease, cap)
+      if redis.call('LREM', claiming, -1, id) == 0 then
+        -- Not there: taken by another worker, recovered by the reaper, or this very claim sent
+        -- again after its reply was lost (then it is ours already).
+        local f = redis.call('HMGET', job, 'state', 'lease_token')
+        if f[1] ~= 'active' or f[2] ~= token then return {'gone'} end
+      else
+        redis.call('HDEL', seen, id)
+        local state = redis.call('HGET', job, 'state')
+        if not state then return {'missing'} end
+        if state ~= 'queued' then return {'skip', state} end
+        local expires = now + tonumber(lease)
+        local deliveries = redis.call('HINCRBY', job, 'deliveries', 1)
+        redis.call('HSET', job, 'state', 'active', 'worker', worker, 'lease_token', token, 'lease_expires_at', expires,
+          'started_at', now, 'started_us', now_us, 'updated_at', now, 'progress', 0, 'stage', '')
+        redis.call('ZADD', active, expires, id)
+        event(events, cap, id, 'started', 'active', 'worker', worker, 'delivery', deliveries)
+      end
+      local f = redis.call('HMGET', job, 'payload', 'attempts', 'max_attempts', 'max_deliveries', 'timeout_ms', 'kind', 'deliveries')
+      return {'ok', f[1] or '', f[2] or '0', f[3] or '0', f[4] or '0', f[5] or '0', f[7] or '1', f[6] or '', ''}
+    end
+    local function do_complete(job, active, succeeded, events, idem, id, token, result, ttl, cap, indexCap)
+      local f = redis.call('HMGET', job, 'state', 'lease_token')
+      if f[2] ~= token then return 'stale' end
+      if f[1] == 'succeeded' then return 'already' end
+      if f[1] ~= 'active' then return 'stale' end
+      redis.call('ZREM', active, id)
+      redis.call('HINCRBY', job, 'attempts', 1)
+      redis.call('HSET', job, 'progress', 1, 'result', result)
+      terminal(job, succeeded, ttl, idem, id, 'succeeded')
+      cap_index(succeeded, tonumber(indexCap))
+      event(events, cap, id, 'succeeded', 'succeeded')
+      return 'ok'
+    end
+
+    """
+
+    /// KEYS: job, claiming, active, events, claiming-seen, pending
+    /// ARGV: id, worker, token, lease ms, events cap, reserve next (1/0)
+    /// Returns {'ok', payload, attempts, max_attempts, max_deliveries, timeout_ms, deliveries, kind,
+    /// reserved id} or {'gone'} (someone else took it), {'missing'} (no record), {'skip', state}
+    /// (cancelled meanwhile). With reserve-next, a job that runs inline (`noop`: microseconds)
+    /// also moves the next pending id to `claiming` for this worker, which then completes this
+    /// job and leases that one in a single `complete-and-claim` call.
+    static let claim = RedisScript(name: "claim", source: prelude + leaseFunctions + """
+    local r = do_claim(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+    if r[1] == 'ok' and ARGV[6] == '1' and r[8] == 'noop' then
+      r[9] = redis.call('LMOVE', KEYS[6], KEYS[2], 'RIGHT', 'LEFT') or ''
+    end
+    return r
     """)
 
     /// KEYS: job, active.  ARGV: id, token, lease ms.
@@ -109,26 +143,25 @@ enum QueueScripts {
     /// ARGV: id, token, result JSON, ttl s, events cap, index cap, take next (1/0)
     /// Returns {'ok' | 'already' | 'stale', next id or ''}. With take-next, the next pending id
     /// moves to `claiming` in the same step, saving the worker a round trip.
-    static let complete = script("complete", """
-    local id = ARGV[1]
-    local f = redis.call('HMGET', KEYS[1], 'state', 'lease_token')
-    local status = 'ok'
-    if f[2] ~= ARGV[2] then return {'stale', ''} end
-    if f[1] == 'succeeded' then
-      status = 'already'
-    elseif f[1] ~= 'active' then
-      return {'stale', f[1] or ''}
-    else
-      redis.call('ZREM', KEYS[2], id)
-      redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-      redis.call('HSET', KEYS[1], 'progress', 1, 'result', ARGV[3])
-      terminal(KEYS[1], KEYS[3], ARGV[4], KEYS[5], id, 'succeeded')
-      cap_index(KEYS[3], tonumber(ARGV[6]))
-      event(KEYS[4], ARGV[5], id, 'succeeded', 'succeeded')
-    end
+    static let complete = RedisScript(name: "complete", source: prelude + leaseFunctions + """
+    local status = do_complete(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
     local nextId = ''
-    if ARGV[7] == '1' then nextId = redis.call('LMOVE', KEYS[6], KEYS[7], 'RIGHT', 'LEFT') or '' end
+    if status ~= 'stale' and ARGV[7] == '1' then nextId = redis.call('LMOVE', KEYS[6], KEYS[7], 'RIGHT', 'LEFT') or '' end
     return {status, nextId}
+    """)
+
+    /// Completes one job and leases the id this worker reserved, in one step (one round trip
+    /// per inline job).
+    /// KEYS: job A, active, succeeded, events, idempotency, pending, claiming, job B, claiming-seen
+    /// ARGV: id A, token A, result JSON, ttl s, events cap, index cap, id B, worker, token B, lease ms
+    /// Returns {status of A, claim reply of B (as `claim` returns it)}.
+    static let completeAndClaim = RedisScript(name: "complete-and-claim", source: prelude + leaseFunctions + """
+    local status = do_complete(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
+    local r = do_claim(KEYS[8], KEYS[7], KEYS[2], KEYS[4], KEYS[9], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[5])
+    if r[1] == 'ok' and r[8] == 'noop' then
+      r[9] = redis.call('LMOVE', KEYS[6], KEYS[7], 'RIGHT', 'LEFT') or ''
+    end
+    return {status, r}
     """)
 
     /// KEYS: job, active, scheduled, failed, dead, events, idempotency
@@ -371,4 +404,9 @@ enum QueueScripts {
     end
     return 0
     """)
+
+    static var all: [RedisScript] {
+        [submit, claim, heartbeat, progress, complete, completeAndClaim, fail, release, finishCancelled, cancel, retry, promote, reap,
+         recoverClaiming, buryRaw, untake]
+    }
 }

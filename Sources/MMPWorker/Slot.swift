@@ -34,18 +34,26 @@ final class Slot: @unchecked Sendable {
 
     private func setWaiting(_ value: Bool) { waitLock.withLock { waiting = value } }
 
+    /// What a slot does next without waiting: an id it already took, or a job it already leased.
+    enum Next {
+        case taken(String, JobQueue.Taken)
+        case claimed(ClaimedJob)
+    }
+
     func run() {
-        var carried: (String, JobQueue.Taken)?
+        var carried: Next?
         var failures = 0
         while !supervisor.stopping.isSet {
             do {
-                let taken: (String, JobQueue.Taken)?
-                if let c = carried {
-                    taken = c
+                if let next = carried {
                     carried = nil
-                } else {
-                    taken = try nextTaken()
+                    switch next {
+                    case .claimed(let job): carried = execute(job)
+                    case .taken(let queueName, let entry): carried = try handle(queueName, entry)
+                    }
+                    continue
                 }
+                let taken = try nextTaken()
                 failures = 0
                 guard let (queueName, entry) = taken else { continue }
                 if supervisor.stopping.isSet {
@@ -64,7 +72,12 @@ final class Slot: @unchecked Sendable {
                 }
             }
         }
-        if let (queueName, entry) = carried, case .id(let id) = entry { try? queue.untake(queue: queueName, entry: id) }
+        // Stopping with a job leased but not started, or an id taken: give it back.
+        switch carried {
+        case .claimed(let job)?: try? queue.release(job.lease)
+        case .taken(let queueName, .id(let id))?: try? queue.untake(queue: queueName, entry: id)
+        default: break
+        }
     }
 
     /// The next entry to claim: blocking on the one queue, or a pass over several in order and a
@@ -88,8 +101,8 @@ final class Slot: @unchecked Sendable {
         return nil
     }
 
-    /// Claims and runs one taken entry; returns the next entry when the completion took one.
-    private func handle(_ queueName: String, _ entry: JobQueue.Taken) throws -> (String, JobQueue.Taken)? {
+    /// Claims and runs one taken entry; returns what to do next without waiting.
+    private func handle(_ queueName: String, _ entry: JobQueue.Taken) throws -> Next? {
         switch entry {
         case .raw(let text):
             let id = try queue.buryRaw(queue: queueName, entry: text,
@@ -97,17 +110,24 @@ final class Slot: @unchecked Sendable {
             logger.error("malformed pending entry moved to dead", metadata: ["queue": "\(queueName)", "dead_id": "\(id)"])
             return nil
         case .id(let id):
-            switch try queue.claim(queue: queueName, id: id, worker: options.workerID, token: supervisor.nextToken()) {
-            case .missing:
-                let deadID = try queue.buryRaw(queue: queueName, entry: id, reason: "pending entry \(id) has no job record (deleted or expired)")
-                logger.error("pending id without a record moved to dead", metadata: ["job": "\(id)", "dead_id": "\(deadID)"])
-                return nil
-            case .skipped(let why):
-                logger.debug("skipped \(id): \(why)")
-                return nil
-            case .claimed(let job):
-                return execute(job)
-            }
+            let reserve = queueName == options.queues[0] && !supervisor.stopping.isSet
+            let outcome = try queue.claim(queue: queueName, id: id, worker: options.workerID, token: supervisor.nextToken(), reserveNext: reserve)
+            return try process(outcome, queue: queueName, id: id)
+        }
+    }
+
+    /// Acts on a claim's outcome: a leased job runs, an id without a record goes to dead.
+    private func process(_ outcome: JobQueue.ClaimOutcome, queue queueName: String, id: String) throws -> Next? {
+        switch outcome {
+        case .missing:
+            let deadID = try queue.buryRaw(queue: queueName, entry: id, reason: "pending entry \(id) has no job record (deleted or expired)")
+            logger.error("pending id without a record moved to dead", metadata: ["job": "\(id)", "dead_id": "\(deadID)"])
+            return nil
+        case .skipped(let why):
+            logger.debug("skipped \(id): \(why)")
+            return nil
+        case .claimed(let job):
+            return execute(job)
         }
     }
 
@@ -126,7 +146,7 @@ final class Slot: @unchecked Sendable {
         case stopped(StopReason)
     }
 
-    private func execute(_ job: ClaimedJob) -> (String, JobQueue.Taken)? {
+    private func execute(_ job: ClaimedJob) -> Next? {
         let lease = job.lease
         var meta: Logger.Metadata = ["job": "\(lease.id)", "delivery": "\(job.deliveries)"]
         let payload: JobPayload
@@ -135,8 +155,7 @@ final class Slot: @unchecked Sendable {
         } catch {
             let reason = "malformed payload: \(MMPError.wrap(error).message)"
             logger.error("job payload is malformed; moving it to dead", metadata: meta.merging(["reason": "\(reason)"]) { $1 })
-            finish(lease, .malformed(reason), job: job, meta: meta)
-            return nil
+            return finish(lease, .malformed(reason), job: job, meta: meta)
         }
         meta["kind"] = "\(payload.kind.rawValue)"
         if payload.kind == .train { meta["recipe"] = "\(payload.recipeName)" }
@@ -217,15 +236,29 @@ final class Slot: @unchecked Sendable {
     /// Writes the verdict, retrying across reconnects: every write is fenced by the lease token
     /// and idempotent, so sending it again after a lost reply is safe.
     @discardableResult
-    private func finish(_ lease: Lease, _ verdict: Verdict, job: ClaimedJob, meta: Logger.Metadata) -> (String, JobQueue.Taken)? {
+    private func finish(_ lease: Lease, _ verdict: Verdict, job: ClaimedJob, meta: Logger.Metadata) -> Next? {
         var meta = meta
-        let takeNext = !supervisor.stopping.isSet && lease.queue == options.queues[0]
-        var next: (String, JobQueue.Taken)?
+        let stopping = supervisor.stopping.isSet
+        // The id this claim reserved (inline jobs only): leased together with this completion.
+        var reserved = job.reserved
+        let takeNext = !stopping && reserved == nil && lease.queue == options.queues[0]
+        var next: Next?
+        let nextToken = supervisor.nextToken()
         let written: String? = persist(meta) { () -> String in
             switch verdict {
             case .succeeded(let result):
+                if case .id(let r)? = reserved, !stopping {
+                    let (outcome, claim) = try queue.completeAndClaim(lease, result: result, next: r, worker: options.workerID, token: nextToken)
+                    reserved = nil
+                    switch claim {
+                    case .claimed(let j): next = .claimed(j)
+                    case .missing: next = .taken(lease.queue, .raw(r))
+                    case .skipped: next = nil
+                    }
+                    return outcome == .stale ? "stale" : "succeeded"
+                }
                 let (outcome, taken) = try queue.complete(lease, result: result, takeNext: takeNext)
-                next = taken.map { (lease.queue, $0) }
+                next = taken.map { .taken(lease.queue, $0) }
                 return outcome == .stale ? "stale" : "succeeded"
             case .failed(let kind, let message, let retryable):
                 let backoff = options.queue.retryDelay(attempt: job.attempts + 1)
@@ -253,7 +286,16 @@ final class Slot: @unchecked Sendable {
                 return try queue.release(lease) ? "requeued" : "stale"
             }
         }
-        guard let written else { return nil }
+        if let r = reserved {
+            // A reserved id not leased above (another verdict, or stopping): claim it next, or
+            // give it back.
+            if stopping {
+                if case .id(let id) = r { try? queue.untake(queue: lease.queue, entry: id) }
+            } else {
+                next = .taken(lease.queue, r)
+            }
+        }
+        guard let written else { return next }
         switch written {
         case "succeeded":
             if job.kind != "noop" { logger.info("job succeeded", metadata: meta) }

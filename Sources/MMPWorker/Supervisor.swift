@@ -50,6 +50,7 @@ public final class Supervisor: @unchecked Sendable {
         while !stopping.isSet {
             do {
                 let check = try ServerCheck.run(probe)
+                try JobQueue(redis: probe, settings: options.queue).loadScripts()
                 for w in check.warnings { logger.warning("\(w)") }
                 logger.debug("redis \(options.redis.endpoint) version \(check.version), maxmemory-policy \(check.maxmemoryPolicy)")
                 break

@@ -277,6 +277,47 @@ import Testing
         guard case .claimed = try q.claim(queue: "default", id: b.id, worker: "w", token: "t2") else { Issue.record("claim failed"); return }
     }
 
+    @Test func inlineJobsReserveTheNextIdAndLeaseItWithTheCompletion() throws {
+        let q = try makeQueue()
+        let a = try q.submit(.init(queue: "default", payload: noop(1)))
+        let b = try q.submit(.init(queue: "default", payload: noop(2)))
+        let c = try q.submit(.init(queue: "default", payload: noop(3)))
+        guard case .id(let first)? = try q.take("default"),
+              case .claimed(let jobA) = try q.claim(queue: "default", id: first, worker: "w", token: "tA", reserveNext: true) else {
+            Issue.record("claim failed"); return
+        }
+        #expect(jobA.lease.id == a.id && jobA.reserved == .id(b.id))
+        #expect(try q.redis.command("LRANGE", q.keys("default").claiming, "0", "-1").array?.compactMap(\.string) == [b.id])
+        let before = q.redis.roundTrips
+        let (outcome, claim) = try q.completeAndClaim(jobA.lease, result: [:], next: b.id, worker: "w", token: "tB")
+        #expect(q.redis.roundTrips == before + 1)
+        #expect(outcome == .ok)
+        guard case .claimed(let jobB) = claim else { Issue.record("b not claimed"); return }
+        #expect(jobB.lease.id == b.id && jobB.deliveries == 1 && jobB.reserved == .id(c.id))
+        #expect(try q.state(a.id) == .succeeded && q.state(b.id) == .active)
+        // The same call sent again (its reply lost): A already done, B still ours.
+        let (again, reclaim) = try q.completeAndClaim(jobA.lease, result: [:], next: b.id, worker: "w", token: "tB")
+        #expect(again == .already)
+        guard case .claimed = reclaim else { Issue.record("b not ours on resend"); return }
+        #expect(try q.record(b.id)?.deliveries == 1)
+        // Another worker's token does not get it.
+        let (_, stolen) = try q.completeAndClaim(jobB.lease, result: [:], next: c.id, worker: "x", token: "tX")
+        guard case .claimed = stolen else { Issue.record("c not claimed"); return }
+        guard case .skipped = try q.claim(queue: "default", id: c.id, worker: "y", token: "tY") else { Issue.record("c claimed twice"); return }
+    }
+
+    @Test func jobsThatRunInChildrenReserveNothing() throws {
+        let q = try makeQueue()
+        _ = try q.submit(.init(queue: "default", payload: JobPayload(kind: .diagnostic)))
+        _ = try q.submit(.init(queue: "default", payload: noop()))
+        guard case .id(let first)? = try q.take("default"),
+              case .claimed(let job) = try q.claim(queue: "default", id: first, worker: "w", token: "t", reserveNext: true) else {
+            Issue.record("claim failed"); return
+        }
+        #expect(job.reserved == nil)
+        #expect(try q.redis.command("LLEN", q.keys("default").claiming).int == 0)
+    }
+
     @Test func reaperRunsOncePerInterval() throws {
         let q = try makeQueue { $0.reaperInterval = 5 }
         #expect(try q.reap(queue: "default", worker: "a") != nil)
