@@ -13,8 +13,7 @@ enum QueueScripts {
       redis.call('XADD', stream, 'MAXLEN', '~', cap, '*', 'job', id, 'event', name, 'state', state, 'at', now, ...)
     end
     local function wake(list, cap)
-      redis.call('LPUSH', list, '1')
-      redis.call('LTRIM', list, 0, cap - 1)
+      if redis.call('LPUSH', list, '1') > cap then redis.call('LTRIM', list, 0, cap - 1) end
     end
     local function terminal(job, index, ttl, idem, id, state)
       redis.call('HSET', job, 'state', state, 'finished_at', now, 'updated_at', now)
@@ -43,20 +42,19 @@ enum QueueScripts {
       if existing then return {existing, 0} end
     end
     if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('ERR job id ' .. id .. ' already exists') end
-    local fields = {}
-    for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
-    redis.call('HSET', KEYS[1], unpack(fields))
     local delay = tonumber(ARGV[3])
     local state = 'queued'
+    if delay > 0 then state = 'scheduled' end
+    local fields = {'state', state, 'created_at', now, 'updated_at', now, 'run_at', now + delay, 'attempts', 0, 'deliveries', 0,
+      'progress', 0}
+    for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
+    redis.call('HSET', KEYS[1], unpack(fields))
     if delay > 0 then
-      state = 'scheduled'
       redis.call('ZADD', KEYS[3], now + delay, id)
     else
       redis.call('LPUSH', KEYS[2], id)
       wake(KEYS[6], tonumber(ARGV[5]))
     end
-    redis.call('HSET', KEYS[1], 'state', state, 'created_at', now, 'updated_at', now, 'run_at', now + delay,
-      'attempts', 0, 'deliveries', 0, 'progress', 0)
     if ARGV[2] ~= '' then redis.call('HSET', KEYS[5], ARGV[2], id) end
     event(KEYS[4], ARGV[4], id, 'submitted', state)
     return {id, 1}
@@ -66,35 +64,36 @@ enum QueueScripts {
     /// `complete-and-claim`.
     static let leaseFunctions = """
     local function do_claim(job, claiming, active, events, seen, id, worker, token, lease, cap)
+      local f = redis.call('HMGET', job, 'state', 'lease_token', 'payload', 'attempts', 'max_attempts', 'max_deliveries',
+        'timeout_ms', 'kind', 'deliveries')
       if redis.call('LREM', claiming, -1, id) == 0 then
         -- Not there: taken by another worker, recovered by the reaper, or this very claim sent
         -- again after its reply was lost (then it is ours already).
-        local f = redis.call('HMGET', job, 'state', 'lease_token')
         if f[1] ~= 'active' or f[2] ~= token then return {'gone'} end
       else
-        redis.call('HDEL', seen, id)
-        local state = redis.call('HGET', job, 'state')
-        if not state then return {'missing'} end
-        if state ~= 'queued' then return {'skip', state} end
+        -- (A `claiming-seen` entry left behind is dropped by the reaper's next pass.)
+        if not f[1] then return {'missing'} end
+        if f[1] ~= 'queued' then return {'skip', f[1]} end
         local expires = now + tonumber(lease)
-        local deliveries = redis.call('HINCRBY', job, 'deliveries', 1)
+        f[9] = tostring(tonumber(f[9] or '0') + 1)
         redis.call('HSET', job, 'state', 'active', 'worker', worker, 'lease_token', token, 'lease_expires_at', expires,
-          'started_at', now, 'started_us', now_us, 'updated_at', now, 'progress', 0, 'stage', '')
+          'started_at', now, 'started_us', now_us, 'updated_at', now, 'progress', 0, 'stage', '', 'deliveries', f[9])
         redis.call('ZADD', active, expires, id)
-        event(events, cap, id, 'started', 'active', 'worker', worker, 'delivery', deliveries)
+        event(events, cap, id, 'started', 'active', 'worker', worker, 'delivery', f[9])
       end
-      local f = redis.call('HMGET', job, 'payload', 'attempts', 'max_attempts', 'max_deliveries', 'timeout_ms', 'kind', 'deliveries')
-      return {'ok', f[1] or '', f[2] or '0', f[3] or '0', f[4] or '0', f[5] or '0', f[7] or '1', f[6] or '', ''}
+      return {'ok', f[3] or '', f[4] or '0', f[5] or '0', f[6] or '0', f[7] or '0', f[9] or '1', f[8] or '', ''}
     end
     local function do_complete(job, active, succeeded, events, idem, id, token, result, ttl, cap, indexCap)
-      local f = redis.call('HMGET', job, 'state', 'lease_token')
+      local f = redis.call('HMGET', job, 'state', 'lease_token', 'attempts', 'idempotency_key')
       if f[2] ~= token then return 'stale' end
       if f[1] == 'succeeded' then return 'already' end
       if f[1] ~= 'active' then return 'stale' end
       redis.call('ZREM', active, id)
-      redis.call('HINCRBY', job, 'attempts', 1)
-      redis.call('HSET', job, 'progress', 1, 'result', result)
-      terminal(job, succeeded, ttl, idem, id, 'succeeded')
+      redis.call('HSET', job, 'state', 'succeeded', 'finished_at', now, 'updated_at', now, 'progress', 1, 'result', result,
+        'attempts', tonumber(f[3] or '0') + 1)
+      redis.call('ZADD', succeeded, now, id)
+      redis.call('EXPIRE', job, ttl)
+      if f[4] and f[4] ~= '' and redis.call('HGET', idem, f[4]) == id then redis.call('HDEL', idem, f[4]) end
       cap_index(succeeded, tonumber(indexCap))
       event(events, cap, id, 'succeeded', 'succeeded')
       return 'ok'
