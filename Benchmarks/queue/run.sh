@@ -15,6 +15,8 @@ JOBS=${BENCH_JOBS:-10000}
 TRICKLE=${BENCH_TRICKLE:-300}
 SYSTEMS=${BENCH_SYSTEMS:-mmp,rq,celery,sidekiq}
 WORKERS=${BENCH_WORKERS:-1,2}
+# mmp-worker --concurrency values to run (Sidekiq runs its default 10 threads per process).
+CONCURRENCY=${BENCH_CONCURRENCY:-1,4}
 
 mmp_install_packages
 python3 -c 'import rq, celery, redis' 2>/dev/null || pip install -q rq celery redis
@@ -42,10 +44,12 @@ printf 'environment:\n  name: local\n' > "$STATE/config/local.yaml"
 OUT=Benchmarks/queue/results.jsonl
 : > "$OUT"
 if [[ ",$SYSTEMS," == *",mmp,"* ]]; then
-    mmp_log "mmp"
-    "$BIN/mmp-bench" queue --redis-url "$BENCH_REDIS_URL" --worker-bin "$BIN/mmp-worker" --mmp-bin "$BIN/mmp" \
-        --config-dir "$STATE/config" --jobs "$JOBS" --trickle "$TRICKLE" --workers "$WORKERS" --log-dir "$STATE" \
-        | python3 -c 'import json,sys; [print(json.dumps(o)) for o in json.load(sys.stdin)]' >> "$OUT"
+    for c in ${CONCURRENCY//,/ }; do
+        mmp_log "mmp (--concurrency $c)"
+        "$BIN/mmp-bench" queue --redis-url "$BENCH_REDIS_URL" --worker-bin "$BIN/mmp-worker" --mmp-bin "$BIN/mmp" \
+            --config-dir "$STATE/config" --jobs "$JOBS" --trickle "$TRICKLE" --workers "$WORKERS" --concurrency "$c" \
+            --log-dir "$STATE" | python3 -c 'import json,sys; [print(json.dumps(o)) for o in json.load(sys.stdin)]' >> "$OUT"
+    done
 fi
 ANCHORS=$(echo "$SYSTEMS" | tr ',' '\n' | grep -v '^mmp$' | paste -sd, || true)
 if [ -n "$ANCHORS" ]; then

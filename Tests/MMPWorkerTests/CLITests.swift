@@ -59,4 +59,17 @@ import Testing
         (code, output) = try mmp(fleet, ["jobs", "show", "not-an-id"])
         #expect(code == 1 && output.contains("not a job id"))
     }
+
+    @Test func watchFollowsAJobToItsEnd() throws {
+        let fleet = try Fleet()
+        let ok = try fleet.diagnostic("sleep", seconds: 0.5)
+        let bad = try fleet.diagnostic("fail", kind: "invalid_data")
+        try fleet.startWorker()
+        var (code, output) = try mmp(fleet, ["jobs", "watch", ok])
+        #expect(code == 0)
+        #expect(output.contains("succeeded"))
+        (code, output) = try mmp(fleet, ["jobs", "watch", bad])
+        #expect(code == 1)
+        #expect(output.contains("[invalid_data] diagnostic failure"))
+    }
 }
