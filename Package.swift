@@ -69,10 +69,12 @@ let package = Package(
         .testTarget(name: "MMPLearnTests", dependencies: ["MMPLearn"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MMPArtifactsTests", dependencies: ["MMPArtifacts"]),
         .testTarget(name: "MMPRedisTests", dependencies: ["MMPRedis"]),
-        .testTarget(name: "MMPPostgresTests", dependencies: ["MMPPostgres"]),
+        .testTarget(name: "MMPPostgresTests", dependencies: [
+            "MMPPostgres", "MMPAdapters", "MMPConfig", "MMPLearn", "MMPRedis", "MMPArtifacts", "MMPPipeline",
+        ]),
         .testTarget(name: "MMPAdaptersTests", dependencies: ["MMPAdapters"]),
         .testTarget(name: "MMPQueueTests", dependencies: ["MMPQueue"]),
         .testTarget(name: "MMPWorkerTests", dependencies: ["MMPWorker", "MMPQueue", "MMPRedis"]),
-        .testTarget(name: "MMPPipelineTests", dependencies: ["MMPPipeline"]),
+        .testTarget(name: "MMPPipelineTests", dependencies: ["MMPPipeline", "MMPAdapters", "MMPArtifacts", "MMPLearn", "MMPConfig"]),
     ]
 )

@@ -2,7 +2,8 @@
 # Local services for mmp, natively from the distribution's packages (no Docker):
 # redis-server and PostgreSQL under .state/, on REDIS_PORT (6379) and POSTGRES_PORT (5432).
 #
-#   scripts/local-dev.sh up       install what is missing, start both, create the database
+#   scripts/local-dev.sh up       install what is missing, start both, create the database, load the
+#                                 example data (scripts/sql/seed.sh; skipped when already loaded)
 #   scripts/local-dev.sh down     stop both (data stays in .state/)
 #   scripts/local-dev.sh status   what runs where
 #

@@ -21,6 +21,14 @@ public struct LoadRequest: Sendable {
 /// Reads a recipe's rows into a table.
 public protocol DataLoader: Sendable {
     func load(_ request: LoadRequest) throws -> Table
+    /// The column names `load` would return, found cheaply (a CSV header, a query's result
+    /// description), so `mmp validate` can check column roles without loading rows. Nil when the
+    /// loader cannot tell without loading.
+    func columnNames(_ request: LoadRequest) throws -> [String]?
+}
+
+extension DataLoader {
+    public func columnNames(_ request: LoadRequest) throws -> [String]? { nil }
 }
 
 /// A stored model bundle.
@@ -60,8 +68,9 @@ public protocol FeatureStore: Sendable {
     func joinOffline(_ rows: Table, request: FeatureRequest) throws -> Table
     /// The entities with their latest materialized feature values appended.
     func lookupOnline(_ entities: Table, request: FeatureRequest) throws -> Table
-    /// Writes the latest values per entity to the online store; returns rows written per view.
-    func materialize(views: [String]?) throws -> [(view: String, rows: Int)]
+    /// Writes the latest values per entity as of `asOf` (Unix seconds; nil for now) to the
+    /// online store; returns entities written per view (nil views: all of them).
+    func materialize(views: [String]?, asOf: Double?) throws -> [(view: String, rows: Int)]
 }
 
 public typealias LoaderFactory = @Sendable (AppConfig) throws -> any DataLoader

@@ -1,4 +1,6 @@
+import MMPAdapters
 import MMPArtifacts
+import MMPConfig
 import MMPCore
 import MMPLearn
 
@@ -32,6 +34,25 @@ public enum PredictPipeline {
             output.append(.numeric("prediction", predicted))
         }
         return try Table(columns: output)
+    }
+
+    /// Online prediction: `entities` holds the entity keys (plus any inputs the feature store does
+    /// not provide); the features of the views the model was trained with are fetched from the
+    /// online store by key, then the model predicts as `predict` does.
+    public static func predictOnline(_ bundle: ModelBundle, entities: Table, store: any FeatureStore) throws -> Table {
+        let request = try featureRequest(for: bundle)
+        let input = try store.lookupOnline(entities, request: request)
+        return try predict(bundle, input: input)
+    }
+
+    /// The feature views a bundle's recipe joined at training time.
+    public static func featureRequest(for bundle: ModelBundle) throws -> FeatureRequest {
+        let recipe = try RecipeDecoder.decode(bundle.recipeSnapshot, file: "the recipe of model '\(bundle.recipeName)'")
+        guard recipe.data.fetcher.kind == .featureStore, !recipe.data.fetcher.featureViews.isEmpty else {
+            throw MMPError.invalidInput("model '\(bundle.recipeName)' was trained without a feature store, so it cannot fetch features by entity key; pass --data with every column it was trained on")
+        }
+        return FeatureRequest(views: recipe.data.fetcher.featureViews, entityColumns: bundle.entityColumns,
+                              timestampColumn: recipe.data.fetcher.timestampColumn ?? "")
     }
 
     /// A column read from a new CSV can infer another kind than at training time (postal codes

@@ -1,3 +1,4 @@
+import MMPAdapters
 import MMPConfig
 import MMPCore
 import MMPLearn
@@ -71,11 +72,20 @@ public enum RecipeValidator {
 
     /// Column checks against loaded data (after the feature store join).
     public static func dataProblems(_ recipe: Recipe, table: Table) -> [RecipeProblem] {
+        dataProblems(recipe, columnNames: table.columnNames)
+    }
+
+    /// Column checks against the names of the loaded columns. `unknownExtra` says that more columns
+    /// may join later (a feature store view whose features are not listed): feature columns are
+    /// then not checked.
+    public static func dataProblems(_ recipe: Recipe, columnNames names: [String], document: YAMLDocument? = nil,
+                                    unknownExtra: Bool = false) -> [RecipeProblem] {
         var out: [RecipeProblem] = []
-        let names = table.columnNames
+        let present = Set(names)
         func check(_ column: String, _ field: String, _ role: String) {
-            guard table.column(column) == nil else { return }
-            out.append(RecipeProblem(location: recipe.file, field: field,
+            if present.contains(column) { return }
+            if unknownExtra && role == "feature column" { return }
+            out.append(RecipeProblem(location: document?.location(of: field) ?? recipe.file, field: field,
                                      message: "\(role) '\(column)' is not in the data\(Suggestion.hint(for: column, in: names)) (columns: \(names.prefix(20).joined(separator: ", "))\(names.count > 20 ? ", …" : ""))"))
         }
         let di = recipe.data.dataInterface
@@ -91,5 +101,35 @@ public enum RecipeValidator {
     public static func validate(_ recipe: Recipe, document: YAMLDocument? = nil) throws {
         let found = problems(recipe, document: document)
         if !found.isEmpty { throw MMPError.invalidRecipe(file: recipe.file, problems: found) }
+    }
+}
+
+extension RecipeValidator {
+    /// Checks the recipe's column roles against the data source's columns when the environment's
+    /// loader can name them cheaply. Returns the problems, or a note saying why columns were not
+    /// checked (a missing password, a server that is down), which is not a problem of the recipe.
+    public static func columnProblems(_ recipe: Recipe, document: YAMLDocument?, config: AppConfig, registry: AdapterRegistry,
+                                      sqlText: String?) -> (problems: [RecipeProblem], note: String?) {
+        do {
+            let loader = try registry.loader(for: config)
+            let directory = recipe.file.contains("/") ? String(recipe.file[..<recipe.file.lastIndex(of: "/")!]) : nil
+            let request = LoadRequest(sourceURI: recipe.data.loader.sourceURI, sqlText: sqlText,
+                                      parameters: recipe.data.loader.parameters, recipeDirectory: directory)
+            guard var names = try loader.columnNames(request) else {
+                return ([], "columns not checked: the \(try config.adapterName(for: "loader") ?? "") loader cannot list them without loading")
+            }
+            var unknownExtra = false
+            if recipe.data.fetcher.kind == .featureStore {
+                for view in recipe.data.fetcher.featureViews {
+                    if let features = view.features { names += features } else { unknownExtra = true }
+                }
+            }
+            return (dataProblems(recipe, columnNames: names, document: document, unknownExtra: unknownExtra), nil)
+        } catch let error as MMPError where error.kind == .notFound {
+            return ([RecipeProblem(location: document?.location(of: "data.loader.source_uri") ?? recipe.file,
+                                   field: "data.loader.source_uri", message: error.message)], nil)
+        } catch {
+            return ([], "columns not checked: \(MMPError.wrap(error).message)")
+        }
     }
 }

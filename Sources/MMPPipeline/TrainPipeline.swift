@@ -100,7 +100,14 @@ public struct TrainPipeline: Sendable {
         var details = JSONObject()
         details["rows"] = .object(prepared.rowCounts)
         if !evaluation.validationMetrics.isEmpty { details["validation_metrics"] = .object(evaluation.validationMetrics) }
-        if let perClass = evaluation.perClass { details["per_class"] = perClass }
+        if let perClass = evaluation.perClass?.arrayValue, let labels = prepared.labels {
+            // Name each class by its label, as users wrote it in the target column.
+            details["per_class"] = .array(perClass.map { row in
+                var o = row.objectValue ?? JSONObject()
+                if let i = o["class_index"]?.intValue, i < labels.classes.count { o["class"] = .string(labels.classes[i]) }
+                return .object(o)
+            })
+        }
         details["hyperparameters"] = fitted.hyperparameters.json
         if !fitted.model.summary.isEmpty { details["model_summary"] = .object(fitted.model.summary) }
         if let tuning = fitted.tuning { details["tuning"] = tuning }

@@ -1,7 +1,9 @@
 import ArgumentParser
 
 // Benchmarks (release builds only; see Benchmarks/ and docs/performance.md).
-struct MMPBench: AsyncParsableCommand {
+// Synchronous: an AsyncParsableCommand root needs a macOS availability annotation that fails at run
+// time on Linux ("Asynchronous root command needs availability annotation").
+struct MMPBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mmp-bench",
         abstract: "mmp's benchmarks. Run through the scripts in Benchmarks/, which also run the anchors.",
@@ -9,4 +11,4 @@ struct MMPBench: AsyncParsableCommand {
     )
 }
 
-await MMPBench.main()
+MMPBench.main()

@@ -23,6 +23,22 @@ public struct LocalFilesLoader: DataLoader {
         return try CSVReader(source: path).read(bytes: [UInt8](data))
     }
 
+    /// Reads only the header row.
+    public func columnNames(_ request: LoadRequest) throws -> [String]? {
+        guard !request.sourceURI.lowercased().hasSuffix(".sql") else { return nil }
+        let path = try resolve(request.sourceURI, recipeDirectory: request.recipeDirectory)
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw MMPError.io("cannot read \(path)") }
+        defer { try? handle.close() }
+        var head = [UInt8]()
+        // A header longer than 1 MiB is not a header we can check cheaply.
+        while head.count < 1 << 20, !head.contains(0x0A) {
+            guard let chunk = try handle.read(upToCount: 65536), !chunk.isEmpty else { break }
+            head += chunk
+        }
+        let firstLine = head.split(separator: 0x0A, maxSplits: 1, omittingEmptySubsequences: false).first.map(Array.init) ?? []
+        return try CSVReader(source: path).read(bytes: firstLine + [0x0A]).columnNames
+    }
+
     /// Absolute paths as given; relative ones under the base path, then under the recipe's folder.
     func resolve(_ uri: String, recipeDirectory: String?) throws -> String {
         var path = uri

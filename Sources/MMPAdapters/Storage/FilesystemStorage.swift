@@ -45,12 +45,14 @@ public struct FilesystemStorage: ArtifactStorage {
         return [UInt8](data)
     }
 
-    /// A recipe or job name as one safe path component: letters, digits, `.`, `_`, `-`; no
-    /// leading dot; never empty; at most 80 characters.
+    /// A recipe or job name as one safe path component: ASCII letters, digits, `.`, `_`, `-`;
+    /// no leading dot and no `..`; never empty; at most 80 characters.
     public static func safeName(_ name: String) -> String {
         var out = ""
         for ch in name.unicodeScalars {
-            if (ch.properties.isAlphabetic && ch.isASCII) || ("0"..."9").contains(ch) || ch == "_" || ch == "-" || ch == "." {
+            if ch == ".", out.hasSuffix(".") || out.hasSuffix("-") {
+                continue  // no ".." anywhere, even where it could not traverse
+            } else if (ch.properties.isAlphabetic && ch.isASCII) || ("0"..."9").contains(ch) || ch == "_" || ch == "-" || ch == "." {
                 out.unicodeScalars.append(ch)
             } else if !out.hasSuffix("-") {
                 out += "-"

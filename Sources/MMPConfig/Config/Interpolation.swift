@@ -14,7 +14,7 @@ enum Interpolation {
         case missing(variable: String)
     }
 
-    static func containsVariables(_ text: String) -> Bool { text.contains("${") }
+    static func containsVariables(_ text: String) -> Bool { text.contains("${") || text.contains("$$") }
 
     static func parse(_ text: String) throws -> [Piece] {
         var index = text.startIndex

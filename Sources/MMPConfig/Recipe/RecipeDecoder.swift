@@ -99,7 +99,8 @@ public enum RecipeDecoder {
         section.direction = r.string(hp, "direction", path: path, allowed: ["maximize", "minimize"])
         section.refitOnTrainAndValidation = r.bool(hp, "refit", path: path, default: true)
 
-        if let tunable = r.object(hp["tunable"], path: "\(path).tunable", required: false) {
+        let tunableObject = r.object(hp["tunable"], path: "\(path).tunable", required: false)
+        if let tunable = tunableObject {
             for (name, spec) in tunable {
                 if let parameter = decodeTunable(name: name, spec, path: "\(path).tunable.\(name)", reader: r) {
                     section.tunable.append(parameter)
@@ -107,7 +108,7 @@ public enum RecipeDecoder {
             }
         }
         if section.tuningEnabled {
-            if section.tunable.isEmpty {
+            if tunableObject?.isEmpty ?? true {
                 r.problem("\(path).tunable", "tuning_enabled is true but no tunable parameters are given; add a search space such as `C: {type: float, range: [0.01, 10], log: true}`")
             }
             if !section.values.isEmpty {

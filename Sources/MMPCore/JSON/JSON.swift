@@ -142,6 +142,9 @@ extension JSON {
 
     /// A parsed scalar from command-line text: integers, numbers, booleans, null, else a string.
     public static func inferred(from text: String) -> JSON {
+        // Codes such as "0042" or "007" stay text: a number would lose their leading zeros.
+        let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        if digits.count > 1, digits.first == "0", digits.dropFirst().first?.isNumber == true { return .string(text) }
         if let i = Int(text) { return .int(i) }
         if let d = Double(text), text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) { return .double(d) }
         switch text.lowercased() {

@@ -1,7 +1,71 @@
 import MMPCore
 
-/// Filled in as the models of this family land.
+/// Linear models with scikit-learn's objectives and hyperparameter names. The solvers live in
+/// Models/Linear/.
 public enum LinearModels: ModelFamily {
-    public static let descriptors: [ModelDescriptor] = []
-    public static let trainedTypes: [any TrainedModel.Type] = []
+    public static let descriptors: [ModelDescriptor] = [
+        ModelDescriptor(
+            name: "LogisticRegression", aliases: ["sklearn.linear_model.LogisticRegression"], task: .classification,
+            summary: "L2-penalised logistic regression, binary or multinomial, by L-BFGS (scikit-learn's lbfgs objective)",
+            parameters: [
+                HyperparameterSpec("C", .double(1e-12...1e12), default: 1.0, "inverse of the L2 penalty strength"),
+                HyperparameterSpec("penalty", .choice(["l2", "none", "null"]), default: "l2", "l2, or none for no penalty"),
+                HyperparameterSpec("fit_intercept", .bool, default: true),
+                HyperparameterSpec("max_iter", .int(1...1_000_000), default: 100, "L-BFGS iterations at most"),
+                HyperparameterSpec("tol", .double(0...1), default: 1e-4, "stop when no gradient component exceeds this"),
+                HyperparameterSpec("class_weight", .choice(["null", "none", "balanced"]), default: .null,
+                                   "balanced: weight each class by n / (classes × its count)"),
+                HyperparameterSpec("solver", .choice(["lbfgs", "newton-cg", "newton-cholesky", "sag", "saga"]), default: "lbfgs",
+                                   "all minimise the same objective; mmp always uses L-BFGS"),
+                HyperparameterSpec("multi_class", .choice(["auto", "multinomial"]), default: "auto",
+                                   "more than two classes always use the multinomial (softmax) loss"),
+            ],
+            make: { LogisticRegressionEstimator($0) }),
+        ModelDescriptor(
+            name: "LinearRegression", aliases: ["sklearn.linear_model.LinearRegression"], task: .regression,
+            summary: "ordinary least squares (minimum-norm solution for collinear features)",
+            parameters: [HyperparameterSpec("fit_intercept", .bool, default: true)],
+            make: { LeastSquaresEstimator(model: "LinearRegression", alpha: 0, fitIntercept: $0.bool("fit_intercept")) }),
+        ModelDescriptor(
+            name: "Ridge", aliases: ["sklearn.linear_model.Ridge"], task: .regression,
+            summary: "least squares with an L2 penalty alpha·‖w‖², solved in closed form",
+            parameters: [
+                HyperparameterSpec("alpha", .double(0...1e12), default: 1.0, "L2 penalty strength"),
+                HyperparameterSpec("fit_intercept", .bool, default: true),
+                HyperparameterSpec("solver", .choice(["auto", "cholesky", "svd", "lsqr", "sparse_cg", "sag", "saga", "lbfgs"]),
+                                   default: "auto", "all reach the same minimum; mmp solves it in closed form"),
+                HyperparameterSpec("max_iter", .optionalInt(1...1_000_000), default: .null, "unused: the solution is closed form"),
+                HyperparameterSpec("tol", .double(0...1), default: 1e-4, "unused: the solution is closed form"),
+            ],
+            make: { LeastSquaresEstimator(model: "Ridge", alpha: $0.double("alpha"), fitIntercept: $0.bool("fit_intercept")) }),
+        ModelDescriptor(
+            name: "Lasso", aliases: ["sklearn.linear_model.Lasso"], task: .regression,
+            summary: "least squares with an L1 penalty, by cyclic coordinate descent",
+            parameters: coordinateDescentParameters(l1Ratio: false),
+            make: { coordinateDescent("Lasso", $0, l1Ratio: 1) }),
+        ModelDescriptor(
+            name: "ElasticNet", aliases: ["sklearn.linear_model.ElasticNet"], task: .regression,
+            summary: "least squares with mixed L1 and L2 penalties, by cyclic coordinate descent",
+            parameters: coordinateDescentParameters(l1Ratio: true),
+            make: { coordinateDescent("ElasticNet", $0, l1Ratio: $0.double("l1_ratio")) }),
+    ]
+
+    public static let trainedTypes: [any TrainedModel.Type] = [LogisticRegressionModel.self, LinearRegressionModel.self]
+
+    private static func coordinateDescentParameters(l1Ratio: Bool) -> [HyperparameterSpec] {
+        var specs = [
+            HyperparameterSpec("alpha", .double(0...1e12), default: 1.0, "penalty strength"),
+            HyperparameterSpec("fit_intercept", .bool, default: true),
+            HyperparameterSpec("max_iter", .int(1...1_000_000), default: 1000, "coordinate sweeps at most"),
+            HyperparameterSpec("tol", .double(0...1), default: 1e-4, "duality-gap tolerance, relative to ‖y‖²"),
+            HyperparameterSpec("selection", .choice(["cyclic"]), default: "cyclic", "coordinates are updated in order"),
+        ]
+        if l1Ratio { specs.insert(HyperparameterSpec("l1_ratio", .double(0...1), default: 0.5, "share of the penalty that is L1"), at: 1) }
+        return specs
+    }
+
+    private static func coordinateDescent(_ name: String, _ p: Hyperparameters, l1Ratio: Double) -> any Estimator {
+        CoordinateDescentEstimator(model: name, alpha: p.double("alpha"), l1Ratio: l1Ratio, fitIntercept: p.bool("fit_intercept"),
+                                   maxIterations: p.int("max_iter"), tolerance: p.double("tol"))
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MMPAdapters
 import MMPArtifacts
 import MMPCore
 import MMPLearn
@@ -12,6 +13,10 @@ struct PredictCommand: ParsableCommand {
         discussion: """
         Verifies the bundle's checksum and format, runs its fitted preprocessing and model, and writes a CSV \
         with the entity columns, `prediction`, and for classifiers one `probability_<class>` column per class.
+
+        --entities instead of --data: the CSV holds entity keys (and any inputs the feature store does not \
+        provide); the features of the views the model was trained with are read from this environment's \
+        online feature store (run `mmp features materialize` first).
         """
     )
 
@@ -19,18 +24,40 @@ struct PredictCommand: ParsableCommand {
     var model: String
 
     @Option(help: "CSV file with the columns the model was trained on.")
-    var data: String
+    var data: String?
+
+    @Option(help: "CSV file with entity keys; features come from the online feature store.")
+    var entities: String?
 
     @Option(help: "Where to write the predictions CSV ('-' for stdout).")
     var out: String = "-"
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard (data == nil) != (entities == nil) else {
+            throw ValidationError("give exactly one of --data (all input columns) or --entities (keys; features from the online store)")
+        }
+    }
 
     func run() throws {
         let path = model.hasPrefix("file://") ? String(model.dropFirst(7)) : model
         guard let bytes = FileManager.default.contents(atPath: path) else { throw MMPError.notFound("no model bundle at \(path)") }
         let bundle = try BundleCodec.decode([UInt8](bytes), source: path)
-        guard let input = FileManager.default.contents(atPath: data) else { throw MMPError.notFound("no data file at \(data)") }
-        let table = try CSVReader(source: data).read(bytes: [UInt8](input))
-        let predictions = try PredictPipeline.predict(bundle, input: table)
+        let file = data ?? entities!
+        guard let input = FileManager.default.contents(atPath: file) else { throw MMPError.notFound("no data file at \(file)") }
+        let table = try CSVReader(source: file).read(bytes: [UInt8](input))
+        let predictions: Table
+        if entities != nil {
+            let workspace = try Workspace.current(configDirectory: global.configDirectory)
+            let config = try workspace.config(env: global.appEnv)
+            guard let store = try AdapterRegistry.standard.featureStore(for: config) else {
+                throw MMPError(.invalidConfig, "APP_ENV=\(config.env) has no feature store (data_adapters.feature_store is none); use an environment with one (APP_ENV=dev) or pass --data")
+            }
+            predictions = try PredictPipeline.predictOnline(bundle, entities: table, store: store)
+        } else {
+            predictions = try PredictPipeline.predict(bundle, input: table)
+        }
         let csv = CSVWriter.write(predictions)
         if out == "-" {
             StandardStreams.writeOut(csv)

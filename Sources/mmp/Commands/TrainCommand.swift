@@ -30,8 +30,12 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let workspace = try Workspace.current(configDirectory: global.configDirectory)
         let (recipe, document) = try workspace.recipe(self.recipe, params: params)
-        try RecipeValidator.validate(recipe, document: document)
         let config = try workspace.config(env: global.appEnv)
+        let sqlText = try workspace.sqlText(for: recipe)
+        // Every problem at once: the recipe's own, then its columns against the data's header.
+        let problems = RecipeValidator.problems(recipe, document: document)
+            + RecipeValidator.columnProblems(recipe, document: document, config: config, registry: .standard, sqlText: sqlText).problems
+        if !problems.isEmpty { throw MMPError.invalidRecipe(file: recipe.file, problems: problems) }
         let json = self.json
         let say: @Sendable (String) -> Void = { json ? StandardStreams.writeError($0) : StandardStreams.writeOut($0) }
         say("training \(recipe.name) (\(recipe.task.rawValue), \(recipe.model.classPath)) with APP_ENV=\(config.env)\n")
@@ -40,7 +44,7 @@ struct TrainCommand: ParsableCommand {
             stageFinished: { stage, detail, seconds in
                 say("  \(stage.rawValue.padding(toLength: 10)) \(String(format3(seconds)).leftPadded(7))s  \(detail)\n")
             })
-        let input = TrainingInput(recipe: recipe, sqlText: try workspace.sqlText(for: recipe),
+        let input = TrainingInput(recipe: recipe, sqlText: sqlText,
                                   recipeDirectory: directory(of: recipe.file))
         let result = try TrainPipeline(config: config).run(input, events: events)
         if json {

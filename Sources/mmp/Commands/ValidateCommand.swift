@@ -1,6 +1,7 @@
 import ArgumentParser
 import MMPConfig
 import MMPCore
+import MMPAdapters
 import MMPPipeline
 
 struct ValidateCommand: ParsableCommand {
@@ -21,7 +22,20 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         let workspace = try Workspace.current(configDirectory: global.configDirectory)
         let (recipe, document) = try workspace.recipe(self.recipe, params: params)
-        try RecipeValidator.validate(recipe, document: document)
+        var problems = RecipeValidator.problems(recipe, document: document)
+        // With the environment's loader, also check the column roles against the data's columns.
+        var note: String?
+        do {
+            let config = try workspace.config(env: global.appEnv)
+            let checked = RecipeValidator.columnProblems(recipe, document: document, config: config, registry: .standard,
+                                                         sqlText: try? workspace.sqlText(for: recipe))
+            problems += checked.problems
+            note = checked.note
+        } catch {
+            note = "columns not checked: \(MMPError.wrap(error).message)"
+        }
+        if !problems.isEmpty { throw MMPError.invalidRecipe(file: recipe.file, problems: problems) }
+        if let note { StandardStreams.writeError("note: \(workspace.scrubber.scrub(note))\n") }
         StandardStreams.writeOut("\(recipe.file): valid (\(recipe.task.rawValue), \(recipe.model.classPath)\(recipe.model.hyperparameters.tuningEnabled ? ", tuning \(recipe.model.hyperparameters.nTrials) trials" : ""))\n")
     }
 }
