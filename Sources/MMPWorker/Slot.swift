@@ -171,7 +171,7 @@ final class Slot: @unchecked Sendable {
         }
         let entry = running.remove(lease.id)
         let final: Verdict = entry?.stopReason.map { .stopped($0) } ?? verdict
-        meta["seconds"] = "\(JSON.format((monotonic() - start) * 1000 / 1000))"
+        meta["seconds"] = "\(JSON.format(((monotonic() - start) * 1000).rounded() / 1000))"
         return finish(lease, final, job: job, meta: meta)
     }
 

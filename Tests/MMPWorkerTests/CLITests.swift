@@ -72,4 +72,33 @@ import Testing
         #expect(code == 1)
         #expect(output.contains("[invalid_data] diagnostic failure"))
     }
+
+    @Test func submitWaitTrainsARecipeOnTheFleet() throws {
+        let fleet = try Fleet()
+        let recipe = "\(ProcessEnvironment.current()["MMP_REPO_ROOT"] ?? ".")/recipes/churn_logistic.yaml"
+        try fleet.startWorker()
+        let (code, output) = try mmp(fleet, ["submit", recipe, "--param", "model.hyperparameters.values.C=0.5", "--wait", "--json",
+                                             "--idempotency-key", "churn-test"])
+        #expect(code == 0, "\(output)\n\(fleet.logs())")
+        let line = try #require(output.split(separator: "\n").last { $0.hasPrefix("{") })
+        let job = try JSON.parse(String(line))
+        #expect(job["state"]?.stringValue == "succeeded" && job["kind"]?.stringValue == "train")
+        #expect((job["metrics"]?["accuracy"]?.doubleValue ?? 0) > 0.5)
+        #expect(job["artifact"]?["uri"]?.stringValue?.contains(fleet.directory) == true)
+        #expect(job["params"]?.arrayValue?.first?.arrayValue?.compactMap(\.stringValue) == ["model.hyperparameters.values.C", "0.5"])
+        // Every stage was relayed to the events stream.
+        var stages: [String] = []
+        var position = "0"
+        while true {
+            let (events, next) = try fleet.queue.events(after: ["default": position], block: 0)
+            if events.isEmpty { break }
+            stages += events.filter { $0.name == "stage" }.compactMap(\.stage)
+            position = next["default"]!
+        }
+        #expect(stages.contains("fit") && stages.contains("evaluate"))
+        // The job has ended, so the same idempotency key makes a new job.
+        let (again, text) = try mmp(fleet, ["submit", recipe, "--idempotency-key", "churn-test", "--json"])
+        #expect(again == 0)
+        #expect(try JSON.parse(text.trimmed())["created"]?.boolValue == true)
+    }
 }

@@ -29,7 +29,17 @@ final class Fleet: @unchecked Sendable {
         let base = env["MMP_TEST_STATE_DIR"] ?? "/tmp"
         directory = "\(base)/fleet-\(prefix)"
         mkdir(directory, 0o755)
+        let repo = env["MMP_REPO_ROOT"] ?? "."
         let settings = """
+        data_adapters:
+          loader: local_files
+          storage: filesystem
+          feature_store: none
+        adapters:
+          local_files:
+            base_path: \(repo)
+          filesystem:
+            root: \(directory)/artifacts
         queue:
           key_prefix: \(prefix)
           lease: \(lease)
