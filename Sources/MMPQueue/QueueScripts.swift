@@ -81,7 +81,16 @@ enum QueueScripts {
         redis.call('ZADD', active, expires, id)
         event(events, cap, id, 'started', 'active', 'worker', worker, 'delivery', f[9])
       end
-      return {'ok', f[3] or '', f[4] or '0', f[5] or '0', f[6] or '0', f[7] or '0', f[9] or '1', f[8] or '', ''}
+      return {'ok', f[3] or '', f[4] or '0', f[5] or '0', f[6] or '0', f[7] or '0', f[9] or '1', f[8] or '', {}}
+    end
+    local function reserve(pending, claiming, count)
+      local ids = {}
+      for _ = 1, count do
+        local id = redis.call('LMOVE', pending, claiming, 'RIGHT', 'LEFT')
+        if not id then break end
+        ids[#ids + 1] = id
+      end
+      return ids
     end
     local function do_complete(job, active, succeeded, events, idem, id, token, result, ttl, cap, indexCap)
       local f = redis.call('HMGET', job, 'state', 'lease_token', 'attempts', 'idempotency_key')
@@ -102,17 +111,15 @@ enum QueueScripts {
     """
 
     /// KEYS: job, claiming, active, events, claiming-seen, pending
-    /// ARGV: id, worker, token, lease ms, events cap, reserve next (1/0)
+    /// ARGV: id, worker, token, lease ms, events cap, reserve (how many next ids, 0 for none)
     /// Returns {'ok', payload, attempts, max_attempts, max_deliveries, timeout_ms, deliveries, kind,
-    /// reserved id} or {'gone'} (someone else took it), {'missing'} (no record), {'skip', state}
-    /// (cancelled meanwhile). With reserve-next, a job that runs inline (`noop`: microseconds)
-    /// also moves the next pending id to `claiming` for this worker, which then completes this
-    /// job and leases that one in a single `complete-and-claim` call.
+    /// {reserved ids}} or {'gone'} (someone else took it), {'missing'} (no record), {'skip', state}
+    /// (cancelled meanwhile). A job that runs inline (`noop`: microseconds) also moves up to
+    /// `reserve` next pending ids to `claiming` for this worker, which leases them together with
+    /// this job's completion (`complete-and-claim`).
     static let claim = RedisScript(name: "claim", source: prelude + leaseFunctions + """
     local r = do_claim(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
-    if r[1] == 'ok' and ARGV[6] == '1' and r[8] == 'noop' then
-      r[9] = redis.call('LMOVE', KEYS[6], KEYS[2], 'RIGHT', 'LEFT') or ''
-    end
+    if r[1] == 'ok' and r[8] == 'noop' and tonumber(ARGV[6]) > 0 then r[9] = reserve(KEYS[6], KEYS[2], tonumber(ARGV[6])) end
     return r
     """)
 
@@ -149,18 +156,39 @@ enum QueueScripts {
     return {status, nextId}
     """)
 
-    /// Completes one job and leases the id this worker reserved, in one step (one round trip
-    /// per inline job).
-    /// KEYS: job A, active, succeeded, events, idempotency, pending, claiming, job B, claiming-seen
-    /// ARGV: id A, token A, result JSON, ttl s, events cap, index cap, id B, worker, token B, lease ms
-    /// Returns {status of A, claim reply of B (as `claim` returns it)}.
+    /// Completes a batch of inline jobs and leases the ids this worker reserved, in one step: one
+    /// round trip for many no-op jobs. Reserved ids of jobs that run in a child go back to the
+    /// front of pending for a normal claim. When anything was leased, reserves the next ids.
+    /// KEYS: active, succeeded, events, idempotency, pending, claiming, claiming-seen,
+    ///       n job keys to complete, m job keys to claim
+    /// ARGV: n, m, ttl s, events cap, index cap, worker, lease ms, reserve count,
+    ///       n x (id, token, result JSON), m x (id, token)
+    /// Returns {{status per completion}, {claim reply per id, or {'returned'}}, {reserved ids}}.
     static let completeAndClaim = RedisScript(name: "complete-and-claim", source: prelude + leaseFunctions + """
-    local status = do_complete(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
-    local r = do_claim(KEYS[8], KEYS[7], KEYS[2], KEYS[4], KEYS[9], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[5])
-    if r[1] == 'ok' and r[8] == 'noop' then
-      r[9] = redis.call('LMOVE', KEYS[6], KEYS[7], 'RIGHT', 'LEFT') or ''
+    local n, m = tonumber(ARGV[1]), tonumber(ARGV[2])
+    local statuses = {}
+    for i = 1, n do
+      local a = 8 + (i - 1) * 3
+      statuses[i] = do_complete(KEYS[7 + i], KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3],
+        ARGV[3], ARGV[4], ARGV[5])
     end
-    return {status, r}
+    local claims = {}
+    local leased = false
+    for j = 1, m do
+      local a = 8 + n * 3 + (j - 1) * 2
+      local id, job = ARGV[a + 1], KEYS[7 + n + j]
+      local kind = redis.call('HGET', job, 'kind')
+      if kind and kind ~= 'noop' then
+        if redis.call('LREM', KEYS[6], -1, id) == 1 then redis.call('RPUSH', KEYS[5], id) end
+        claims[j] = {'returned'}
+      else
+        claims[j] = do_claim(job, KEYS[6], KEYS[1], KEYS[3], KEYS[7], id, ARGV[6], ARGV[a + 2], ARGV[7], ARGV[4])
+        if claims[j][1] == 'ok' then leased = true end
+      end
+    end
+    local reserved = {}
+    if leased then reserved = reserve(KEYS[5], KEYS[6], tonumber(ARGV[8])) end
+    return {statuses, claims, reserved}
     """)
 
     /// KEYS: job, active, scheduled, failed, dead, events, idempotency

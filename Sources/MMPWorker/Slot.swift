@@ -110,8 +110,8 @@ final class Slot: @unchecked Sendable {
             logger.error("malformed pending entry moved to dead", metadata: ["queue": "\(queueName)", "dead_id": "\(id)"])
             return nil
         case .id(let id):
-            let reserve = queueName == options.queues[0] && !supervisor.stopping.isSet
-            let outcome = try queue.claim(queue: queueName, id: id, worker: options.workerID, token: supervisor.nextToken(), reserveNext: reserve)
+            let reserve = queueName == options.queues[0] && !supervisor.stopping.isSet ? options.queue.inlineBatch : 0
+            let outcome = try queue.claim(queue: queueName, id: id, worker: options.workerID, token: supervisor.nextToken(), reserve: reserve)
             return try process(outcome, queue: queueName, id: id)
         }
     }
@@ -158,6 +158,7 @@ final class Slot: @unchecked Sendable {
             return finish(lease, .malformed(reason), job: job, meta: meta)
         }
         meta["kind"] = "\(payload.kind.rawValue)"
+        if payload.kind == .noop && !job.reserved.isEmpty { return runInline(job) }
         if payload.kind == .train { meta["recipe"] = "\(payload.recipeName)" }
         let timeout = job.timeout > 0 ? job.timeout : options.queue.jobTimeout
         running.add(lease, timeout: timeout)
@@ -239,24 +240,13 @@ final class Slot: @unchecked Sendable {
     private func finish(_ lease: Lease, _ verdict: Verdict, job: ClaimedJob, meta: Logger.Metadata) -> Next? {
         var meta = meta
         let stopping = supervisor.stopping.isSet
-        // The id this claim reserved (inline jobs only): leased together with this completion.
-        var reserved = job.reserved
-        let takeNext = !stopping && reserved == nil && lease.queue == options.queues[0]
+        // Ids reserved with an inline job that did not go through runInline: back to pending.
+        for id in job.reserved { try? queue.untake(queue: lease.queue, entry: id) }
+        let takeNext = !stopping && lease.queue == options.queues[0]
         var next: Next?
-        let nextToken = supervisor.nextToken()
         let written: String? = persist(meta) { () -> String in
             switch verdict {
             case .succeeded(let result):
-                if case .id(let r)? = reserved, !stopping {
-                    let (outcome, claim) = try queue.completeAndClaim(lease, result: result, next: r, worker: options.workerID, token: nextToken)
-                    reserved = nil
-                    switch claim {
-                    case .claimed(let j): next = .claimed(j)
-                    case .missing: next = .taken(lease.queue, .raw(r))
-                    case .skipped: next = nil
-                    }
-                    return outcome == .stale ? "stale" : "succeeded"
-                }
                 let (outcome, taken) = try queue.complete(lease, result: result, takeNext: takeNext)
                 next = taken.map { .taken(lease.queue, $0) }
                 return outcome == .stale ? "stale" : "succeeded"
@@ -286,15 +276,6 @@ final class Slot: @unchecked Sendable {
                 return try queue.release(lease) ? "requeued" : "stale"
             }
         }
-        if let r = reserved {
-            // A reserved id not leased above (another verdict, or stopping): claim it next, or
-            // give it back.
-            if stopping {
-                if case .id(let id) = r { try? queue.untake(queue: lease.queue, entry: id) }
-            } else {
-                next = .taken(lease.queue, r)
-            }
-        }
         guard let written else { return next }
         switch written {
         case "succeeded":
@@ -313,6 +294,53 @@ final class Slot: @unchecked Sendable {
             logger.error("job \(written)", metadata: meta)
         }
         return next
+    }
+
+    /// Inline (no-op) jobs in batches: run the leased jobs, then record their completions and
+    /// lease the ids reserved meanwhile in one `complete-and-claim` round trip, and again while
+    /// the queue keeps giving inline jobs. Each job is still leased before it runs and its
+    /// completion fenced by its token; a job of another kind among the reserved ids goes back
+    /// to pending for a normal claim.
+    private func runInline(_ first: ClaimedJob) -> Next? {
+        let queueName = first.lease.queue
+        var batch = [first]
+        var reserved = first.reserved
+        while !batch.isEmpty {
+            var completions: [(Lease, JSON)] = []
+            for job in batch {
+                if (try? JobPayload(text: job.payloadText))?.kind == .noop {
+                    completions.append((job.lease, ["kind": "noop"]))
+                } else {
+                    // Only a malformed payload gets here (the script leases no-op jobs only).
+                    _ = execute(job.withoutReserved)
+                }
+            }
+            let stopping = supervisor.stopping.isSet
+            let claims = stopping ? [] : reserved.map { (id: $0, token: supervisor.nextToken()) }
+            guard let outcome = persist(["queue": "\(queueName)", "batch": "\(completions.count)"], {
+                try queue.completeAndClaim(queue: queueName, completions: completions, claims: claims, worker: options.workerID,
+                                           reserve: stopping ? 0 : options.queue.inlineBatch)
+            }) else { return nil }
+            if stopping { for id in reserved { try? queue.untake(queue: queueName, entry: id) } }
+            for (i, written) in outcome.completions.enumerated() where written == .stale {
+                logger.warning("lease lost (the job was reassigned); result dropped", metadata: ["job": "\(completions[i].0.id)"])
+            }
+            batch = []
+            for (i, claim) in outcome.claims.enumerated() {
+                switch claim {
+                case .claimed(let job): batch.append(job)
+                case .missing:
+                    if let deadID = try? queue.buryRaw(queue: queueName, entry: claims[i].id,
+                                                        reason: "pending entry \(Slot.excerpt(claims[i].id)) has no job record") {
+                        logger.error("pending entry without a record moved to dead", metadata: ["dead_id": "\(deadID)"])
+                    }
+                case .skipped: break
+                }
+            }
+            reserved = outcome.reserved
+        }
+        for id in reserved { try? queue.untake(queue: queueName, entry: id) }
+        return nil
     }
 
     /// Runs a write until it gets an answer: on a connection error, reconnects with backoff and

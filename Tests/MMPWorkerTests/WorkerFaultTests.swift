@@ -63,12 +63,14 @@ import Testing
 
     @Test func thousandJobsAcrossTwoWorkersSucceedExactlyOnce() throws {
         let fleet = try Fleet()
+        // Both workers are up and waiting before the jobs arrive, so both get a share.
+        let a = try fleet.startWorker(["--worker-id", "a"])
+        let b = try fleet.startWorker(["--worker-id", "b"])
+        #expect(try fleet.waitUntil(10) { try fleet.queue.workers().count == 2 })
         var ids: [String] = []
         for i in 0..<1000 {
             ids.append(try fleet.queue.submit(.init(queue: "default", payload: JobPayload(kind: .noop, options: JSONObject([("i", .int(i))])))).id)
         }
-        let a = try fleet.startWorker(["--worker-id", "a"])
-        let b = try fleet.startWorker(["--worker-id", "b"])
         #expect(try fleet.waitUntil(60) { try fleet.queue.counts(queues: ["default"]).first?.succeeded == 1000 })
         let counts = try fleet.successCounts()
         #expect(counts.count == 1000)
@@ -79,6 +81,29 @@ import Testing
         #expect(byWorker.keys.sorted() == ["a", "b"])
         a.kill(SIGTERM); b.kill(SIGTERM)
         _ = a.wait(timeout: 5); _ = b.wait(timeout: 5)
+    }
+
+    @Test func killedWorkerMidBatchLosesNothing() throws {
+        let fleet = try Fleet()
+        var ids: [String] = []
+        // 2,000 jobs: their events (submitted, started, succeeded, lease_expired) stay under the
+        // stream's cap, so the stream can tell whether any succeeded twice.
+        for i in 0..<2000 {
+            ids.append(try fleet.queue.submit(.init(queue: "default", payload: JobPayload(kind: .noop, options: JSONObject([("i", .int(i))])))).id)
+        }
+        let a = try fleet.startWorker(["--worker-id", "doomed"])
+        #expect(try fleet.waitUntil(10) { (try fleet.queue.counts(queues: ["default"]).first?.succeeded ?? 0) > 0 })
+        a.kill(SIGKILL)
+        _ = a.wait(timeout: 5)
+        // Whatever it held (leased batch, reserved ids in `claiming`) comes back through the reaper.
+        try fleet.startWorker(["--worker-id", "rescuer"])
+        #expect(try fleet.waitUntil(30) { try fleet.queue.counts(queues: ["default"]).first?.succeeded == 2000 })
+        let counts = try fleet.successCounts()
+        #expect(Set(counts.keys) == Set(ids))
+        #expect(counts.values.allSatisfy { $0 == 1 })
+        let attempts = try fleet.queue.redis.pipeline(ids.map { RedisCommand("HMGET", fleet.queue.keys("default").job($0), "state", "attempts") })
+        #expect(attempts.allSatisfy { $0.array?.compactMap(\.string) == ["succeeded", "1"] })
+        #expect(try fleet.queue.redis.command("LLEN", fleet.queue.keys("default").claiming).int == 0)
     }
 
     @Test func ordersQueuesByPriority() throws {
