@@ -158,7 +158,8 @@ enum QueueScripts {
 
     /// Completes a batch of inline jobs and leases the ids this worker reserved, in one step: one
     /// round trip for many no-op jobs. Reserved ids of jobs that run in a child go back to the
-    /// front of pending for a normal claim. When anything was leased, reserves the next ids.
+    /// front of pending for a normal claim (and end the batch). When anything was leased and
+    /// nothing went back, reserves the next ids.
     /// KEYS: active, succeeded, events, idempotency, pending, claiming, claiming-seen,
     ///       n job keys to complete, m job keys to claim
     /// ARGV: n, m, ttl s, events cap, index cap, worker, lease ms, reserve count,
@@ -174,20 +175,25 @@ enum QueueScripts {
     end
     local claims = {}
     local leased = false
+    local returned = {}
     for j = 1, m do
       local a = 8 + n * 3 + (j - 1) * 2
       local id, job = ARGV[a + 1], KEYS[7 + n + j]
       local kind = redis.call('HGET', job, 'kind')
       if kind and kind ~= 'noop' then
-        if redis.call('LREM', KEYS[6], -1, id) == 1 then redis.call('RPUSH', KEYS[5], id) end
+        if redis.call('LREM', KEYS[6], -1, id) == 1 then returned[#returned + 1] = id end
         claims[j] = {'returned'}
       else
         claims[j] = do_claim(job, KEYS[6], KEYS[1], KEYS[3], KEYS[7], id, ARGV[6], ARGV[a + 2], ARGV[7], ARGV[4])
         if claims[j][1] == 'ok' then leased = true end
       end
     end
+    -- Back to the front of pending in their original order (the oldest ends up first in line).
+    for j = #returned, 1, -1 do redis.call('RPUSH', KEYS[5], returned[j]) end
+    -- The batch goes on while the queue gives inline jobs only: a job for a child at the front
+    -- ends it, so that job is claimed next, in order, instead of bouncing.
     local reserved = {}
-    if leased then reserved = reserve(KEYS[5], KEYS[6], tonumber(ARGV[8])) end
+    if leased and #returned == 0 then reserved = reserve(KEYS[5], KEYS[6], tonumber(ARGV[8])) end
     return {statuses, claims, reserved}
     """)
 

@@ -306,8 +306,10 @@ import Testing
         #expect(try q.record(ids[1])?.deliveries == 1)
         // A job that runs in a child is not leased in a batch: it goes back to the front of pending.
         let next = out.reserved.map { (id: $0, token: "n-\($0)") }
-        let third = try q.completeAndClaim(queue: "default", completions: leased.map { ($0.lease, [:]) }, claims: next, worker: "w", reserve: 0)
+        let third = try q.completeAndClaim(queue: "default", completions: leased.map { ($0.lease, [:]) }, claims: next, worker: "w", reserve: 4)
         #expect(third.completions == [.ok, .ok])
+        // ...and ends the batch: nothing more is reserved, so it is claimed next, in order.
+        #expect(third.reserved.isEmpty)
         guard case .skipped = third.claims[3] else { Issue.record("a diagnostic job was leased in a batch"); return }
         #expect(try q.state(train) == .queued)
         #expect(try q.pendingIDs() == [train])
