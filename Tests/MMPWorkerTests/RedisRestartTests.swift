@@ -38,7 +38,10 @@ final class OwnRedis: @unchecked Sendable {
     /// SIGTERM: Redis writes its append-only file and exits.
     func stop() {
         process?.kill(SIGTERM)
-        _ = process?.wait(timeout: 10)
+        if process?.wait(timeout: 10) == nil {
+            process?.kill(SIGKILL)
+            _ = process?.wait(timeout: 5)
+        }
         process = nil
     }
 
