@@ -39,7 +39,9 @@ let package = Package(
         .target(name: "MMPQueue", dependencies: ["MMPCore", "MMPRedis"]),
         // The worker supervisor: claims, leases, heartbeats, child processes. No Foundation, no
         // learning code; the training itself runs in an `mmp run-job` child process.
-        .target(name: "MMPWorker", dependencies: ["MMPCore", "MMPRedis", "MMPQueue"]),
+        .target(name: "MMPWorker", dependencies: [
+            "MMPCore", "MMPRedis", "MMPQueue", .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "MMPPipeline", dependencies: [
             "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPAdapters", "MMPQueue", "MMPRedis",
         ]),
@@ -55,10 +57,12 @@ let package = Package(
             "MMPPipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // No swift-argument-parser here (it links FoundationEssentials, see WorkerArguments), and
+        // the Swift runtime linked in: an idle worker stays under 10 MB resident
+        // (Benchmarks/queue/RESULTS.md).
         .executableTarget(name: "mmp-worker", dependencies: [
-            "MMPWorker",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+            "MMPWorker", .product(name: "Logging", package: "swift-log"),
+        ], linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))]),
 
         .testTarget(name: "MMPCoreTests", dependencies: ["MMPCore"]),
         .testTarget(name: "MMPConfigTests", dependencies: ["MMPConfig"]),
@@ -70,7 +74,7 @@ let package = Package(
         ]),
         .testTarget(name: "MMPAdaptersTests", dependencies: ["MMPAdapters"]),
         .testTarget(name: "MMPQueueTests", dependencies: ["MMPQueue"]),
-        .testTarget(name: "MMPWorkerTests", dependencies: ["MMPWorker", "MMPQueue"]),
+        .testTarget(name: "MMPWorkerTests", dependencies: ["MMPWorker", "MMPQueue", "MMPRedis"]),
         .testTarget(name: "MMPPipelineTests", dependencies: ["MMPPipeline", "MMPAdapters", "MMPArtifacts", "MMPLearn", "MMPConfig"]),
     ]
 )

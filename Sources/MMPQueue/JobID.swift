@@ -6,7 +6,7 @@ import MMPRedis
 public enum JobID {
     static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
     /// Within one millisecond, ids of one process count up from a random start (as ULIDs do),
-    /// so they keep submit order.
+    /// so they keep submit order. (A clock that steps back starts a new sequence.)
     private static let lock = MutexLock()
     nonisolated(unsafe) private static var last: (ms: Int, random: UInt64) = (0, 0)
 
@@ -14,7 +14,7 @@ public enum JobID {
         var out = [UInt8](repeating: 0, count: 20)
         let (ms, random) = lock.withLock { () -> (Int, UInt64) in
             // 50 random bits; leave room to count up.
-            if milliseconds <= last.ms {
+            if milliseconds == last.ms {
                 last.random &+= 1
             } else {
                 last = (milliseconds, UInt64.random(in: 0...(UInt64(1) << 49)))

@@ -24,6 +24,17 @@ public struct ClaimedJob: Sendable {
     public let maxDeliveries: Int
     /// Seconds; 0 means none.
     public let timeout: Double
+    /// Next pending entries, moved to `claiming` for this worker along with the claim (only for
+    /// jobs that run inline); `completeAndClaim` leases them with this job's completion.
+    public let reserved: [String]
+}
+
+extension ClaimedJob {
+    /// The same claim with no reserved ids (they were handed on or given back).
+    public var withoutReserved: ClaimedJob {
+        ClaimedJob(lease: lease, payloadText: payloadText, kind: kind, attempts: attempts, maxAttempts: maxAttempts,
+                   deliveries: deliveries, maxDeliveries: maxDeliveries, timeout: timeout, reserved: [])
+    }
 }
 
 /// The worker's side: taking, claiming, renewing and finishing jobs.
@@ -71,6 +82,12 @@ extension JobQueue {
         return "\(ms / 1000).\(String(repeating: "0", count: 3 - String(ms % 1000).count))\(ms % 1000)"
     }
 
+    /// Gives a taken (not yet claimed) entry back to the front of pending.
+    public func untake(queue: String, entry: String) throws {
+        let k = keys(queue)
+        try redis.evaluate(QueueScripts.untake, keys: [k.claiming, k.pending, k.wake], arguments: [entry, String(settings.wakeCap)])
+    }
+
     public enum ClaimOutcome: Sendable {
         case claimed(ClaimedJob)
         /// Another worker (or the reaper) got there first, or it was cancelled meanwhile.
@@ -79,23 +96,62 @@ extension JobQueue {
         case missing
     }
 
-    /// Leases a taken id to `worker` in one atomic step.
-    public func claim(queue: String, id: String, worker: String, token: String) throws -> ClaimOutcome {
+    /// Leases a taken id to `worker` in one atomic step. A job that runs inline also reserves up
+    /// to `reserve` next pending entries of the queue (`ClaimedJob.reserved`).
+    public func claim(queue: String, id: String, worker: String, token: String, reserve: Int = 0) throws -> ClaimOutcome {
         let k = keys(queue)
-        let reply = try redis.evaluate(QueueScripts.claim, keys: [k.job(id), k.claiming, k.active, k.events, k.claimingSeen],
-                                       arguments: [id, worker, token, settings.leaseMillis, String(settings.eventsCap)])
+        let reply = try redis.evaluate(QueueScripts.claim, keys: [k.job(id), k.claiming, k.active, k.events, k.claimingSeen, k.pending],
+                                       arguments: [id, worker, token, settings.leaseMillis, String(settings.eventsCap), String(reserve)])
+        return parseClaim(reply, queue: queue, id: id, token: token)
+    }
+
+    func parseClaim(_ reply: RedisReply, queue: String, id: String, token: String) -> ClaimOutcome {
         let items = reply.array ?? []
         switch items.first?.string {
         case "ok":
             func s(_ i: Int) -> String { items.count > i ? items[i].string ?? "" : "" }
+            let reserved = items.count > 8 ? (items[8].array ?? []).compactMap(\.string) : []
             return .claimed(ClaimedJob(lease: Lease(queue: queue, id: id, token: token), payloadText: s(1), kind: s(7),
                                        attempts: Int(s(2)) ?? 0, maxAttempts: Int(s(3)) ?? settings.maxAttempts,
                                        deliveries: Int(s(6)) ?? 1, maxDeliveries: Int(s(4)) ?? settings.maxDeliveries,
-                                       timeout: Double(Int(s(5)) ?? 0) / 1000))
+                                       timeout: Double(Int(s(5)) ?? 0) / 1000, reserved: reserved))
         case "missing": return .missing
         case "skip": return .skipped(items.count > 1 ? items[1].string ?? "" : "")
+        case "returned": return .skipped("runs in a child; back to pending")
         default: return .skipped("taken by another worker")
         }
+    }
+
+    public struct BatchOutcome: Sendable {
+        /// One per completion, in order.
+        public var completions: [WriteOutcome]
+        /// One per reserved id, in order.
+        public var claims: [ClaimOutcome]
+        /// The next ids reserved for this worker.
+        public var reserved: [String]
+    }
+
+    /// Completes inline jobs and leases reserved ids of the same queue, in one round trip.
+    /// `claims` pairs each reserved id with a fresh lease token.
+    public func completeAndClaim(queue: String, completions: [(Lease, JSON)], claims: [(id: String, token: String)], worker: String,
+                                 reserve: Int) throws -> BatchOutcome {
+        let k = keys(queue)
+        var keyList = [k.active, k.succeeded, k.events, k.idempotency, k.pending, k.claiming, k.claimingSeen]
+        keyList += completions.map { k.job($0.0.id) }
+        keyList += claims.map { k.job($0.id) }
+        var args = [String(completions.count), String(claims.count), String(Int(settings.resultTTL)), String(settings.eventsCap),
+                    String(settings.indexCap), worker, settings.leaseMillis, String(reserve)]
+        for (lease, result) in completions { args += [lease.id, lease.token, result.serialized()] }
+        for c in claims { args += [c.id, c.token] }
+        let reply = try redis.evaluate(QueueScripts.completeAndClaim, keys: keyList, arguments: args)
+        let parts = reply.array ?? []
+        let statuses = (parts.first?.array ?? []).map { WriteOutcome(rawValue: $0.string ?? "") ?? .stale }
+        let claimReplies = parts.count > 1 ? parts[1].array ?? [] : []
+        let outcomes = claims.enumerated().map { i, c in
+            i < claimReplies.count ? parseClaim(claimReplies[i], queue: queue, id: c.id, token: c.token) : .skipped("no reply")
+        }
+        let reserved = parts.count > 2 ? (parts[2].array ?? []).compactMap(\.string) : []
+        return BatchOutcome(completions: statuses, claims: outcomes, reserved: reserved)
     }
 
     public enum HeartbeatOutcome: String, Sendable {

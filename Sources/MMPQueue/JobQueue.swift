@@ -25,6 +25,16 @@ public final class JobQueue: @unchecked Sendable {
         return k
     }
 
+    /// Loads every queue script into the server's cache (one round trip), so that no call in
+    /// the hot path meets NOSCRIPT. Workers do it at start; after a Redis restart the first call
+    /// of each script reloads it by itself.
+    public func loadScripts() throws {
+        let replies = try redis.pipeline(QueueScripts.all.map { RedisCommand("SCRIPT", "LOAD", $0.source) })
+        for (script, reply) in zip(QueueScripts.all, replies) where reply.string != script.sha {
+            throw MMPError(.internal, "redis \(redis.settings.endpoint): cannot load script \(script.name): \(reply.errorMessage ?? "unexpected reply")")
+        }
+    }
+
     // MARK: Submit
 
     public struct SubmitRequest: Sendable {

@@ -8,12 +8,12 @@ enum QueueScripts {
     static let prelude = """
     local t = redis.call('TIME')
     local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    local now_us = t[1] .. string.format('%06d', tonumber(t[2]))
     local function event(stream, cap, id, name, state, ...)
       redis.call('XADD', stream, 'MAXLEN', '~', cap, '*', 'job', id, 'event', name, 'state', state, 'at', now, ...)
     end
     local function wake(list, cap)
-      redis.call('LPUSH', list, '1')
-      redis.call('LTRIM', list, 0, cap - 1)
+      if redis.call('LPUSH', list, '1') > cap then redis.call('LTRIM', list, 0, cap - 1) end
     end
     local function terminal(job, index, ttl, idem, id, state)
       redis.call('HSET', job, 'state', state, 'finished_at', now, 'updated_at', now)
@@ -42,44 +42,85 @@ enum QueueScripts {
       if existing then return {existing, 0} end
     end
     if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('ERR job id ' .. id .. ' already exists') end
-    local fields = {}
-    for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
-    redis.call('HSET', KEYS[1], unpack(fields))
     local delay = tonumber(ARGV[3])
     local state = 'queued'
+    if delay > 0 then state = 'scheduled' end
+    local fields = {'state', state, 'created_at', now, 'updated_at', now, 'run_at', now + delay, 'attempts', 0, 'deliveries', 0,
+      'progress', 0}
+    for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
+    redis.call('HSET', KEYS[1], unpack(fields))
     if delay > 0 then
-      state = 'scheduled'
       redis.call('ZADD', KEYS[3], now + delay, id)
     else
       redis.call('LPUSH', KEYS[2], id)
       wake(KEYS[6], tonumber(ARGV[5]))
     end
-    redis.call('HSET', KEYS[1], 'state', state, 'created_at', now, 'updated_at', now, 'run_at', now + delay,
-      'attempts', 0, 'deliveries', 0, 'progress', 0)
     if ARGV[2] ~= '' then redis.call('HSET', KEYS[5], ARGV[2], id) end
     event(KEYS[4], ARGV[4], id, 'submitted', state)
     return {id, 1}
     """)
 
-    /// KEYS: job, claiming, active, events, claiming-seen
-    /// ARGV: id, worker, token, lease ms, events cap
-    /// Returns {'ok', payload, attempts, max_attempts, max_deliveries, timeout_ms, deliveries, kind}
-    /// or {'gone'} (someone else took it), {'missing'} (no record), {'skip', state} (cancelled meanwhile).
-    static let claim = script("claim", """
-    local id = ARGV[1]
-    if redis.call('LREM', KEYS[2], -1, id) == 0 then return {'gone'} end
-    redis.call('HDEL', KEYS[5], id)
-    local state = redis.call('HGET', KEYS[1], 'state')
-    if not state then return {'missing'} end
-    if state ~= 'queued' then return {'skip', state} end
-    local expires = now + tonumber(ARGV[4])
-    local deliveries = redis.call('HINCRBY', KEYS[1], 'deliveries', 1)
-    redis.call('HSET', KEYS[1], 'state', 'active', 'worker', ARGV[2], 'lease_token', ARGV[3], 'lease_expires_at', expires,
-      'started_at', now, 'updated_at', now, 'progress', 0, 'stage', '')
-    redis.call('ZADD', KEYS[3], expires, id)
-    event(KEYS[4], ARGV[5], id, 'started', 'active', 'worker', ARGV[2], 'delivery', deliveries)
-    local f = redis.call('HMGET', KEYS[1], 'payload', 'attempts', 'max_attempts', 'max_deliveries', 'timeout_ms', 'kind')
-    return {'ok', f[1] or '', f[2] or '0', f[3] or '0', f[4] or '0', f[5] or '0', tostring(deliveries), f[6] or ''}
+    /// Leasing a taken id, and completing a job: shared by `claim`, `complete` and
+    /// `complete-and-claim`.
+    static let leaseFunctions = """
+    local function do_claim(job, claiming, active, events, seen, id, worker, token, lease, cap)
+      local f = redis.call('HMGET', job, 'state', 'lease_token', 'payload', 'attempts', 'max_attempts', 'max_deliveries',
+        'timeout_ms', 'kind', 'deliveries')
+      if redis.call('LREM', claiming, -1, id) == 0 then
+        -- Not there: taken by another worker, recovered by the reaper, or this very claim sent
+        -- again after its reply was lost (then it is ours already).
+        if f[1] ~= 'active' or f[2] ~= token then return {'gone'} end
+      else
+        -- (A `claiming-seen` entry left behind is dropped by the reaper's next pass.)
+        if not f[1] then return {'missing'} end
+        if f[1] ~= 'queued' then return {'skip', f[1]} end
+        local expires = now + tonumber(lease)
+        f[9] = tostring(tonumber(f[9] or '0') + 1)
+        redis.call('HSET', job, 'state', 'active', 'worker', worker, 'lease_token', token, 'lease_expires_at', expires,
+          'started_at', now, 'started_us', now_us, 'updated_at', now, 'progress', 0, 'stage', '', 'deliveries', f[9])
+        redis.call('ZADD', active, expires, id)
+        event(events, cap, id, 'started', 'active', 'worker', worker, 'delivery', f[9])
+      end
+      return {'ok', f[3] or '', f[4] or '0', f[5] or '0', f[6] or '0', f[7] or '0', f[9] or '1', f[8] or '', {}}
+    end
+    local function reserve(pending, claiming, count)
+      local ids = {}
+      for _ = 1, count do
+        local id = redis.call('LMOVE', pending, claiming, 'RIGHT', 'LEFT')
+        if not id then break end
+        ids[#ids + 1] = id
+      end
+      return ids
+    end
+    local function do_complete(job, active, succeeded, events, idem, id, token, result, ttl, cap, indexCap)
+      local f = redis.call('HMGET', job, 'state', 'lease_token', 'attempts', 'idempotency_key')
+      if f[2] ~= token then return 'stale' end
+      if f[1] == 'succeeded' then return 'already' end
+      if f[1] ~= 'active' then return 'stale' end
+      redis.call('ZREM', active, id)
+      redis.call('HSET', job, 'state', 'succeeded', 'finished_at', now, 'updated_at', now, 'progress', 1, 'result', result,
+        'attempts', tonumber(f[3] or '0') + 1)
+      redis.call('ZADD', succeeded, now, id)
+      redis.call('EXPIRE', job, ttl)
+      if f[4] and f[4] ~= '' and redis.call('HGET', idem, f[4]) == id then redis.call('HDEL', idem, f[4]) end
+      cap_index(succeeded, tonumber(indexCap))
+      event(events, cap, id, 'succeeded', 'succeeded')
+      return 'ok'
+    end
+
+    """
+
+    /// KEYS: job, claiming, active, events, claiming-seen, pending
+    /// ARGV: id, worker, token, lease ms, events cap, reserve (how many next ids, 0 for none)
+    /// Returns {'ok', payload, attempts, max_attempts, max_deliveries, timeout_ms, deliveries, kind,
+    /// {reserved ids}} or {'gone'} (someone else took it), {'missing'} (no record), {'skip', state}
+    /// (cancelled meanwhile). A job that runs inline (`noop`: microseconds) also moves up to
+    /// `reserve` next pending ids to `claiming` for this worker, which leases them together with
+    /// this job's completion (`complete-and-claim`).
+    static let claim = RedisScript(name: "claim", source: prelude + leaseFunctions + """
+    local r = do_claim(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+    if r[1] == 'ok' and r[8] == 'noop' and tonumber(ARGV[6]) > 0 then r[9] = reserve(KEYS[6], KEYS[2], tonumber(ARGV[6])) end
+    return r
     """)
 
     /// KEYS: job, active.  ARGV: id, token, lease ms.
@@ -108,26 +149,52 @@ enum QueueScripts {
     /// ARGV: id, token, result JSON, ttl s, events cap, index cap, take next (1/0)
     /// Returns {'ok' | 'already' | 'stale', next id or ''}. With take-next, the next pending id
     /// moves to `claiming` in the same step, saving the worker a round trip.
-    static let complete = script("complete", """
-    local id = ARGV[1]
-    local f = redis.call('HMGET', KEYS[1], 'state', 'lease_token')
-    local status = 'ok'
-    if f[2] ~= ARGV[2] then return {'stale', ''} end
-    if f[1] == 'succeeded' then
-      status = 'already'
-    elseif f[1] ~= 'active' then
-      return {'stale', f[1] or ''}
-    else
-      redis.call('ZREM', KEYS[2], id)
-      redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-      redis.call('HSET', KEYS[1], 'progress', 1, 'result', ARGV[3])
-      terminal(KEYS[1], KEYS[3], ARGV[4], KEYS[5], id, 'succeeded')
-      cap_index(KEYS[3], tonumber(ARGV[6]))
-      event(KEYS[4], ARGV[5], id, 'succeeded', 'succeeded')
-    end
+    static let complete = RedisScript(name: "complete", source: prelude + leaseFunctions + """
+    local status = do_complete(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
     local nextId = ''
-    if ARGV[7] == '1' then nextId = redis.call('LMOVE', KEYS[6], KEYS[7], 'RIGHT', 'LEFT') or '' end
+    if status ~= 'stale' and ARGV[7] == '1' then nextId = redis.call('LMOVE', KEYS[6], KEYS[7], 'RIGHT', 'LEFT') or '' end
     return {status, nextId}
+    """)
+
+    /// Completes a batch of inline jobs and leases the ids this worker reserved, in one step: one
+    /// round trip for many no-op jobs. Reserved ids of jobs that run in a child go back to the
+    /// front of pending for a normal claim (and end the batch). When anything was leased and
+    /// nothing went back, reserves the next ids.
+    /// KEYS: active, succeeded, events, idempotency, pending, claiming, claiming-seen,
+    ///       n job keys to complete, m job keys to claim
+    /// ARGV: n, m, ttl s, events cap, index cap, worker, lease ms, reserve count,
+    ///       n x (id, token, result JSON), m x (id, token)
+    /// Returns {{status per completion}, {claim reply per id, or {'returned'}}, {reserved ids}}.
+    static let completeAndClaim = RedisScript(name: "complete-and-claim", source: prelude + leaseFunctions + """
+    local n, m = tonumber(ARGV[1]), tonumber(ARGV[2])
+    local statuses = {}
+    for i = 1, n do
+      local a = 8 + (i - 1) * 3
+      statuses[i] = do_complete(KEYS[7 + i], KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3],
+        ARGV[3], ARGV[4], ARGV[5])
+    end
+    local claims = {}
+    local leased = false
+    local returned = {}
+    for j = 1, m do
+      local a = 8 + n * 3 + (j - 1) * 2
+      local id, job = ARGV[a + 1], KEYS[7 + n + j]
+      local kind = redis.call('HGET', job, 'kind')
+      if kind and kind ~= 'noop' then
+        if redis.call('LREM', KEYS[6], -1, id) == 1 then returned[#returned + 1] = id end
+        claims[j] = {'returned'}
+      else
+        claims[j] = do_claim(job, KEYS[6], KEYS[1], KEYS[3], KEYS[7], id, ARGV[6], ARGV[a + 2], ARGV[7], ARGV[4])
+        if claims[j][1] == 'ok' then leased = true end
+      end
+    end
+    -- Back to the front of pending in their original order (the oldest ends up first in line).
+    for j = #returned, 1, -1 do redis.call('RPUSH', KEYS[5], returned[j]) end
+    -- The batch goes on while the queue gives inline jobs only: a job for a child at the front
+    -- ends it, so that job is claimed next, in order, instead of bouncing.
+    local reserved = {}
+    if leased and #returned == 0 then reserved = reserve(KEYS[5], KEYS[6], tonumber(ARGV[8])) end
+    return {statuses, claims, reserved}
     """)
 
     /// KEYS: job, active, scheduled, failed, dead, events, idempotency
@@ -359,4 +426,20 @@ enum QueueScripts {
     event(KEYS[4], ARGV[5], ARGV[2], 'dead', 'dead', 'error_kind', 'invalid_input', 'message', ARGV[3])
     return 'ok'
     """)
+
+    /// A taken id goes back to the front of pending (the worker is stopping before it claimed).
+    /// KEYS: claiming, pending, wake.  ARGV: id, wake cap.
+    static let untake = script("untake", """
+    if redis.call('LREM', KEYS[1], -1, ARGV[1]) == 1 then
+      redis.call('RPUSH', KEYS[2], ARGV[1])
+      wake(KEYS[3], tonumber(ARGV[2]))
+      return 1
+    end
+    return 0
+    """)
+
+    static var all: [RedisScript] {
+        [submit, claim, heartbeat, progress, complete, completeAndClaim, fail, release, finishCancelled, cancel, retry, promote, reap,
+         recoverClaiming, buryRaw, untake]
+    }
 }

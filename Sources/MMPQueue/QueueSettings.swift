@@ -34,6 +34,8 @@ public struct QueueSettings: Sendable, Equatable {
     public var blockTimeout = 5.0
     /// Wake tokens kept per queue for workers that listen on several queues.
     public var wakeCap = 64
+    /// How many next ids a worker running inline (no-op) jobs reserves and leases per round trip.
+    public var inlineBatch = 32
 
     public init() {}
 
@@ -76,6 +78,7 @@ public struct QueueSettings: Sendable, Equatable {
         try count("payload_limit", &payloadLimit)
         try duration("block_timeout", &blockTimeout)
         try count("wake_cap", &wakeCap)
+        try count("inline_batch", &inlineBatch)
         guard heartbeat > 0, lease > heartbeat else {
             throw MMPError(.invalidConfig, "queue.lease (\(lease)s) must be longer than queue.heartbeat (\(heartbeat)s)")
         }
@@ -121,6 +124,7 @@ public struct QueueSettings: Sendable, Equatable {
         o["payload_limit"] = .int(payloadLimit)
         o["block_timeout"] = .double(blockTimeout)
         o["wake_cap"] = .int(wakeCap)
+        o["inline_batch"] = .int(inlineBatch)
         return .object(o)
     }
 

@@ -57,6 +57,9 @@ public final class RedisConnection: @unchecked Sendable {
         }
         redisSetTimeout(ctx, RedisConnection.timeval(settings.commandTimeout))
         redisEnableKeepAlive(ctx)
+        // Job processes a worker starts must not inherit its Redis sockets (a dead worker's
+        // blocked BLMOVE would live on in its child).
+        _ = fcntl(ctx.pointee.fd, F_SETFD, FD_CLOEXEC)
         context = ctx
         fdLock.withLock { socket = ctx.pointee.fd }
         do {
@@ -159,6 +162,20 @@ public final class RedisConnection: @unchecked Sendable {
             freeReplyObject(raw)
         }
         return replies
+    }
+
+    /// Reads one more reply without sending anything: pub/sub messages after SUBSCRIBE. Waits up
+    /// to the command timeout plus `blockSeconds`.
+    public func receive(blockSeconds: Double = 0) throws -> RedisReply {
+        guard let ctx = context else { throw MMPError(.connection, "redis \(settings.endpoint): not connected") }
+        if blockSeconds > 0 { redisSetTimeout(ctx, RedisConnection.timeval(settings.commandTimeout + blockSeconds)) }
+        defer {
+            if blockSeconds > 0, let ctx = context { redisSetTimeout(ctx, RedisConnection.timeval(settings.commandTimeout)) }
+        }
+        var raw: UnsafeMutableRawPointer?
+        if redisGetReply(ctx, &raw) != REDIS_OK || raw == nil { throw ioError("(pub/sub read)") }
+        defer { freeReplyObject(raw) }
+        return RedisConnection.convert(raw!.assumingMemoryBound(to: redisReply.self))
     }
 
     // MARK: Scripts

@@ -94,7 +94,14 @@ public struct RedisSettings: Sendable, Equatable {
         if let url = section["url"]?.plainText.trimmed(), !url.isEmpty, section["url"]?.isNull == false {
             settings = try RedisSettings(url: url)
         } else {
-            if let host = section["host"]?.stringValue, !host.isEmpty { settings.host = host }
+            if let host = section["host"], !host.isNull {
+                // A config that names the field but leaves it empty (prod: `${REDIS_HOST:-}`)
+                // wants it from the environment: no silent fallback to localhost.
+                guard !host.plainText.trimmed().isEmpty else {
+                    throw MMPError(.invalidConfig, "queue.redis: neither url nor host is set; set REDIS_URL, or REDIS_HOST and REDIS_PORT")
+                }
+                settings.host = host.plainText.trimmed()
+            }
             if let port = section["port"], !port.isNull, port.plainText != "" {
                 guard let p = port.intValue ?? Int(port.plainText), (1...65535).contains(p) else {
                     throw MMPError(.invalidConfig, "queue.redis.port: expected a port number, found \(port.typeDescription)")

@@ -277,6 +277,59 @@ import Testing
         guard case .claimed = try q.claim(queue: "default", id: b.id, worker: "w", token: "t2") else { Issue.record("claim failed"); return }
     }
 
+    @Test func inlineJobsReserveNextIdsAndLeaseThemWithTheCompletions() throws {
+        let q = try makeQueue()
+        var ids: [String] = []
+        for i in 0..<6 { ids.append(try q.submit(.init(queue: "default", payload: noop(i))).id) }
+        let train = try q.submit(.init(queue: "default", payload: JobPayload(kind: .diagnostic))).id
+        guard case .id(let first)? = try q.take("default"),
+              case .claimed(let jobA) = try q.claim(queue: "default", id: first, worker: "w", token: "tA", reserve: 2) else {
+            Issue.record("claim failed"); return
+        }
+        #expect(jobA.lease.id == ids[0] && jobA.reserved == [ids[1], ids[2]])
+        #expect(try q.redis.command("LRANGE", q.keys("default").claiming, "0", "-1").array?.compactMap(\.string) == [ids[2], ids[1]])
+        let before = q.redis.roundTrips
+        let claims = [(id: ids[1], token: "t1"), (id: ids[2], token: "t2")]
+        let out = try q.completeAndClaim(queue: "default", completions: [(jobA.lease, [:])], claims: claims, worker: "w", reserve: 4)
+        #expect(q.redis.roundTrips == before + 1)
+        #expect(out.completions == [.ok])
+        let leased = out.claims.compactMap { if case .claimed(let j) = $0 { return j } else { return nil } }
+        #expect(leased.map(\.lease.id) == [ids[1], ids[2]])
+        #expect(leased.allSatisfy { $0.deliveries == 1 })
+        // Four more were reserved, the diagnostic one among them.
+        #expect(out.reserved == [ids[3], ids[4], ids[5], train])
+        #expect(try q.state(ids[0]) == .succeeded && q.state(ids[1]) == .active && q.state(ids[2]) == .active)
+        // The same call sent again (its reply lost): completions already done, the leases still ours.
+        let again = try q.completeAndClaim(queue: "default", completions: [(jobA.lease, [:])], claims: claims, worker: "w", reserve: 0)
+        #expect(again.completions == [.already])
+        #expect(again.claims.allSatisfy { if case .claimed = $0 { return true } else { return false } })
+        #expect(try q.record(ids[1])?.deliveries == 1)
+        // A job that runs in a child is not leased in a batch: it goes back to the front of pending.
+        let next = out.reserved.map { (id: $0, token: "n-\($0)") }
+        let third = try q.completeAndClaim(queue: "default", completions: leased.map { ($0.lease, [:]) }, claims: next, worker: "w", reserve: 4)
+        #expect(third.completions == [.ok, .ok])
+        // ...and ends the batch: nothing more is reserved, so it is claimed next, in order.
+        #expect(third.reserved.isEmpty)
+        guard case .skipped = third.claims[3] else { Issue.record("a diagnostic job was leased in a batch"); return }
+        #expect(try q.state(train) == .queued)
+        #expect(try q.pendingIDs() == [train])
+        #expect(try q.redis.command("LLEN", q.keys("default").claiming).int == 0)
+        // Another worker cannot lease what this one holds.
+        guard case .skipped = try q.claim(queue: "default", id: ids[3], worker: "y", token: "tY") else { Issue.record("claimed twice"); return }
+    }
+
+    @Test func jobsThatRunInChildrenReserveNothing() throws {
+        let q = try makeQueue()
+        _ = try q.submit(.init(queue: "default", payload: JobPayload(kind: .diagnostic)))
+        _ = try q.submit(.init(queue: "default", payload: noop()))
+        guard case .id(let first)? = try q.take("default"),
+              case .claimed(let job) = try q.claim(queue: "default", id: first, worker: "w", token: "t", reserve: 8) else {
+            Issue.record("claim failed"); return
+        }
+        #expect(job.reserved.isEmpty)
+        #expect(try q.redis.command("LLEN", q.keys("default").claiming).int == 0)
+    }
+
     @Test func reaperRunsOncePerInterval() throws {
         let q = try makeQueue { $0.reaperInterval = 5 }
         #expect(try q.reap(queue: "default", worker: "a") != nil)

@@ -17,7 +17,9 @@ func makeQueue(_ tune: (inout QueueSettings) -> Void = { _ in }) throws -> JobQu
     settings.backoffBase = 0.01
     settings.backoffCap = 0.05
     tune(&settings)
-    return JobQueue(redis: try RedisConnection.connect(try RedisSettings(url: url)), settings: settings)
+    let queue = JobQueue(redis: try RedisConnection.connect(try RedisSettings(url: url)), settings: settings)
+    try queue.loadScripts()
+    return queue
 }
 
 func noop(_ n: Int = 0) -> JobPayload { JobPayload(kind: .noop, options: JSONObject([("n", JSON.int(n))])) }

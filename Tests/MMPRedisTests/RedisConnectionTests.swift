@@ -196,6 +196,8 @@ func uniqueKey(_ name: String) -> String { "test:redis:\(name):\(UInt64.random(i
     @Test func configSection() throws {
         let s = try RedisSettings.fromSection(["url": "", "host": "q", "port": 7001, "password": "", "database": 1, "command_timeout": "250ms"])
         #expect(s.host == "q" && s.port == 7001 && s.password == nil && s.database == 1 && s.commandTimeout == 0.25)
+        let error = #expect(throws: MMPError.self) { try RedisSettings.fromSection(["url": "", "host": "", "port": 6379]) }
+        #expect(error?.message.contains("REDIS_HOST") == true)
     }
 
     @Test func backoffGrowsAndStaysWithinBounds() {

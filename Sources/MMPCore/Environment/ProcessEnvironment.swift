@@ -1,7 +1,7 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// The environment variables mmp resolves configs against: the process environment, completed
@@ -15,9 +15,19 @@ public struct ProcessEnvironment: Sendable {
 
     public init(_ variables: [String: String]) { self.variables = variables }
 
-    /// The current process environment.
+    /// The current process environment. Read from `environ` directly, without Foundation: the
+    /// worker links MMPCore and must stay small (idle RSS is measured in docs/performance.md).
     public static func current() -> ProcessEnvironment {
-        ProcessEnvironment(ProcessInfo.processInfo.environment)
+        var variables: [String: String] = [:]
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if let eq = text.firstIndex(of: "=") {
+                variables[String(text[..<eq])] = String(text[text.index(after: eq)...])
+            }
+            cursor += 1
+        }
+        return ProcessEnvironment(variables)
     }
 
     public subscript(name: String) -> String? { variables[name] }
@@ -35,8 +45,8 @@ public struct ProcessEnvironment: Sendable {
         let initialEnv = appEnv
         for name in [".env", ".env.\(initialEnv)"] {
             let path = directory.isEmpty ? name : directory + "/" + name
-            guard FileManager.default.fileExists(atPath: path) else { continue }
-            guard let data = FileManager.default.contents(atPath: path) else {
+            guard access(path, F_OK) == 0 else { continue }
+            guard let data = ProcessEnvironment.readFile(path) else {
                 throw MMPError.io("cannot read \(path)")
             }
             let parsed = try DotEnv.parse(String(decoding: data, as: UTF8.self), file: path)
@@ -46,6 +56,18 @@ public struct ProcessEnvironment: Sendable {
             }
         }
         return result
+    }
+
+    static func readFile(_ path: String) -> [UInt8]? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, file)
+            if n > 0 { bytes += buffer[0..<n] }
+            if n < buffer.count { return ferror(file) == 0 ? bytes : nil }
+        }
     }
 
     /// A copy with one variable set (tests, `--env` style overrides).

@@ -1,14 +1,89 @@
 import ArgumentParser
 import MMPCore
+import MMPPipeline
+import MMPQueue
 
 struct SubmitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit",
-        abstract: "Queue a recipe for the workers (lands with the fleet).",
-        shouldDisplay: false
+        abstract: "Queue a recipe for the workers.",
+        discussion: """
+        Validates the recipe here first (an invalid recipe is never queued), then queues a job carrying the \
+        recipe, the text of its SQL file and the parameters. The workers' own APP_ENV config decides where the \
+        data comes from and where the model goes. Prints the job id.
+        """
     )
 
+    @Argument(help: "Recipe path, or name under recipes/ (with or without .yaml).")
+    var recipe: String
+
+    @Option(help: "Queue name (default: queue.default_queue, normally 'default').")
+    var queue: String?
+
+    @Option(name: .customLong("param"), help: ArgumentHelp("Override: key=value (repeatable).", valueName: "key=value"))
+    var params: [String] = []
+
+    @Option(help: ArgumentHelp("Run no earlier than this from now (30s, 5m, 2h).", valueName: "duration"))
+    var delay: String?
+
+    @Option(help: "Attempts before a retryable failure becomes final (default: queue.max_attempts).")
+    var maxAttempts: Int?
+
+    @Option(help: ArgumentHelp("Stop the job after this long (default: queue.job_timeout).", valueName: "duration"))
+    var timeout: String?
+
+    @Option(help: "Same key, same job, until that job has ended.")
+    var idempotencyKey: String?
+
+    @Flag(help: "Follow the job to its end; exit 0 only if it succeeded.")
+    var wait = false
+
+    @Flag(help: "Print JSON ({\"id\": ...}, and the final job with --wait).")
+    var json = false
+
+    @OptionGroup var global: GlobalOptions
+
     func run() throws {
-        throw MMPError.invalidInput("mmp submit is not available in this build yet")
+        let workspace = try Workspace.current(configDirectory: global.configDirectory)
+        let parsed = try RecipeLoaderParams.parse(params)
+        let (recipe, document) = try workspace.recipe(self.recipe, params: params)
+        try RecipeValidator.validate(recipe, document: document)
+        let payload = JobPayload(kind: .train, recipeName: recipe.name, recipeFile: recipe.file, recipeYAML: document.text,
+                                 sqlText: try workspace.sqlText(for: recipe), params: parsed)
+        let queue = try Fleet.open(global)
+        let submitted = try queue.submit(.init(
+            queue: self.queue ?? queue.settings.defaultQueue, payload: payload,
+            delay: try delay.map(DurationParser.seconds) ?? 0, maxAttempts: maxAttempts,
+            timeout: try timeout.map(DurationParser.seconds), idempotencyKey: idempotencyKey))
+        if !wait {
+            if json {
+                StandardStreams.writeOut(JSON.object(JSONObject([("id", .string(submitted.id)), ("created", .bool(submitted.created))])).serialized() + "\n")
+            } else {
+                StandardStreams.writeOut(submitted.id + "\n")
+                if !submitted.created { StandardStreams.writeError("(an unfinished job with this idempotency key exists; that is its id)\n") }
+            }
+            return
+        }
+        if !json { StandardStreams.writeError("queued \(submitted.id)\n") }
+        let record = try Fleet.follow(queue, id: submitted.id, quiet: json)
+        let now = Clock.nowMillis()
+        if json {
+            StandardStreams.writeOut((record?.json(nowMillis: now) ?? ["id": .string(submitted.id)]).serialized() + "\n")
+        } else if let record {
+            StandardStreams.writeOut(JobViews.detail(record, nowMillis: now))
+        }
+        if record?.state != .succeeded { throw ExitCode(1) }
+    }
+}
+
+/// `--param key=value` pairs, parsed the way `mmp train` parses them.
+enum RecipeLoaderParams {
+    static func parse(_ params: [String]) throws -> [(String, String)] {
+        try params.map { p in
+            guard let eq = p.firstIndex(of: "="), eq != p.startIndex else {
+                throw MMPError.invalidInput("--param '\(p)' must be key=value")
+            }
+            return (String(p[..<eq]), String(p[p.index(after: eq)...]))
+        }
     }
 }

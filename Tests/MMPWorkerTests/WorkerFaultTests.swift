@@ -1,0 +1,122 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import MMPCore
+import MMPQueue
+import MMPRedis
+import Testing
+
+@Suite(.serialized) struct WorkerFaultTests {
+    @Test func killedWorkersJobIsReclaimedAndItsLateWritesRejected() throws {
+        let fleet = try Fleet()
+        let id = try fleet.diagnostic("sleep", seconds: 1.5)
+        let a = try fleet.startWorker(["--worker-id", "doomed"])
+        #expect(try fleet.waitUntil(10) { try fleet.state(id) == .active })
+        let staleToken = try #require(try fleet.queue.record(id)?.fields["lease_token"])
+        a.kill(SIGKILL)
+        _ = a.wait(timeout: 5)
+        let killedAt = Timestamp.monotonic()
+        try fleet.startWorker(["--worker-id", "rescuer"])
+        #expect(try fleet.waitUntil(15) { try fleet.state(id) == .succeeded })
+        // Lease (2 s) + one reaper interval (0.2 s) + the job itself (1.5 s) + start-up slack.
+        #expect(Timestamp.monotonic() - killedAt < 2 + 0.2 + 1.5 + 2.5)
+        let r = try #require(try fleet.queue.record(id))
+        #expect(r.worker == "rescuer" && r.deliveries == 2)
+        // The killed attempt comes back late: rejected.
+        let stale = Lease(queue: "default", id: id, token: staleToken)
+        #expect(try fleet.queue.complete(stale, result: ["late": true]).0 == .stale)
+        #expect(try fleet.queue.progress(stale, event: "progress", stage: "x", progress: 0.1) == false)
+        #expect(try fleet.queue.fail(stale, mode: .permanent, kind: "internal", message: "late", backoff: 0).write == .stale)
+        #expect(try fleet.queue.record(id)?.result?["late"] == nil)
+        #expect(try fleet.successCounts() == [id: 1])
+    }
+
+    @Test func sigtermRequeuesARunningJobWithoutSpendingAnAttempt() throws {
+        let fleet = try Fleet()
+        let long = try fleet.diagnostic("sleep", seconds: 30)
+        let worker = try fleet.startWorker(["--grace", "500ms"])
+        #expect(try fleet.waitUntil(10) { try fleet.state(long) == .active })
+        let t0 = Timestamp.monotonic()
+        worker.kill(SIGTERM)
+        let status = worker.wait(timeout: 10)
+        #expect(status != nil)
+        #expect(status.map { ($0 >> 8) & 0xff } == 0)
+        #expect(Timestamp.monotonic() - t0 < 3)
+        let r = try #require(try fleet.queue.record(long))
+        #expect(r.state == .queued && r.attempts == 0 && r.deliveries == 0 && r.worker.isEmpty)
+        #expect(try fleet.queue.counts(queues: ["default"]).first?.pending == 1)
+        #expect(fleet.logs().contains("job requeued"))
+    }
+
+    @Test func sigtermLetsAJobFinishWithinTheGrace() throws {
+        let fleet = try Fleet()
+        let short = try fleet.diagnostic("sleep", seconds: 1)
+        let next = try fleet.diagnostic("sleep", seconds: 0)
+        let worker = try fleet.startWorker(["--grace", "10s"])
+        #expect(try fleet.waitUntil(10) { try fleet.state(short) == .active })
+        worker.kill(SIGTERM)
+        #expect(worker.wait(timeout: 10) != nil)
+        #expect(try fleet.state(short) == .succeeded)
+        // No new claim after SIGTERM.
+        #expect(try fleet.state(next) == .queued)
+    }
+
+    @Test func thousandJobsAcrossTwoWorkersSucceedExactlyOnce() throws {
+        let fleet = try Fleet()
+        // Both workers are up and waiting before the jobs arrive, so both get a share.
+        let a = try fleet.startWorker(["--worker-id", "a"])
+        let b = try fleet.startWorker(["--worker-id", "b"])
+        #expect(try fleet.waitUntil(10) { try fleet.queue.workers().count == 2 })
+        var ids: [String] = []
+        for i in 0..<1000 {
+            ids.append(try fleet.queue.submit(.init(queue: "default", payload: JobPayload(kind: .noop, options: JSONObject([("i", .int(i))])))).id)
+        }
+        #expect(try fleet.waitUntil(60) { try fleet.queue.counts(queues: ["default"]).first?.succeeded == 1000 })
+        let counts = try fleet.successCounts()
+        #expect(counts.count == 1000)
+        #expect(counts.values.allSatisfy { $0 == 1 })
+        #expect(Set(counts.keys) == Set(ids))
+        let records = try fleet.queue.redis.pipeline(ids.map { RedisCommand("HGET", fleet.queue.keys("default").job($0), "worker") })
+        let byWorker = Dictionary(grouping: records.compactMap(\.string), by: { $0 }).mapValues(\.count)
+        #expect(byWorker.keys.sorted() == ["a", "b"])
+        a.kill(SIGTERM); b.kill(SIGTERM)
+        _ = a.wait(timeout: 5); _ = b.wait(timeout: 5)
+    }
+
+    @Test func killedWorkerMidBatchLosesNothing() throws {
+        let fleet = try Fleet()
+        var ids: [String] = []
+        // 2,000 jobs: their events (submitted, started, succeeded, lease_expired) stay under the
+        // stream's cap, so the stream can tell whether any succeeded twice.
+        for i in 0..<2000 {
+            ids.append(try fleet.queue.submit(.init(queue: "default", payload: JobPayload(kind: .noop, options: JSONObject([("i", .int(i))])))).id)
+        }
+        let a = try fleet.startWorker(["--worker-id", "doomed"])
+        #expect(try fleet.waitUntil(10) { (try fleet.queue.counts(queues: ["default"]).first?.succeeded ?? 0) > 0 })
+        a.kill(SIGKILL)
+        _ = a.wait(timeout: 5)
+        // Whatever it held (leased batch, reserved ids in `claiming`) comes back through the reaper.
+        try fleet.startWorker(["--worker-id", "rescuer"])
+        #expect(try fleet.waitUntil(30) { try fleet.queue.counts(queues: ["default"]).first?.succeeded == 2000 })
+        let counts = try fleet.successCounts()
+        #expect(Set(counts.keys) == Set(ids))
+        #expect(counts.values.allSatisfy { $0 == 1 })
+        let attempts = try fleet.queue.redis.pipeline(ids.map { RedisCommand("HMGET", fleet.queue.keys("default").job($0), "state", "attempts") })
+        #expect(attempts.allSatisfy { $0.array?.compactMap(\.string) == ["succeeded", "1"] })
+        #expect(try fleet.queue.redis.command("LLEN", fleet.queue.keys("default").claiming).int == 0)
+    }
+
+    @Test func ordersQueuesByPriority() throws {
+        let fleet = try Fleet()
+        let low = try fleet.diagnostic("sleep", seconds: 0, queue: "low")
+        let high = try fleet.diagnostic("sleep", seconds: 0, queue: "high")
+        try fleet.startWorker(["--queues", "high,low"])
+        #expect(try fleet.waitUntil(15) { try fleet.state(low) == .succeeded && fleet.state(high) == .succeeded })
+        let h = try #require(try fleet.queue.record(high)?.startedAt)
+        let l = try #require(try fleet.queue.record(low)?.startedAt)
+        #expect(h <= l)
+        // A job arriving later on the second queue wakes the blocked worker.
+        let later = try fleet.diagnostic("sleep", seconds: 0, queue: "low")
+        #expect(try fleet.waitUntil(10) { try fleet.state(later) == .succeeded })
+    }
+}

@@ -1,0 +1,185 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import MMPCore
+import MMPQueue
+import MMPRedis
+import Testing
+
+/// Real `mmp-worker` processes (from $MMP_BIN_DIR) against the test Redis, each test with a key
+/// prefix and config folder of its own. The workers read their queue settings the way they do in
+/// production: `mmp queues settings` over a pipe, from the config folder's base.yaml.
+final class Fleet: @unchecked Sendable {
+    let directory: String
+    let prefix: String
+    let redisURL: String
+    let binDir: String
+    let queue: JobQueue
+    private(set) var workers: [WorkerProcess] = []
+
+    init(redisURL: String? = nil, lease: String = "2s", heartbeat: String = "250ms") throws {
+        let env = ProcessEnvironment.current()
+        guard let bin = env["MMP_BIN_DIR"] else { throw MMPError(.invalidConfig, "MMP_BIN_DIR is not set: run through scripts/test.sh") }
+        guard let url = redisURL ?? env["MMP_TEST_REDIS_URL"] else {
+            throw MMPError(.invalidConfig, "MMP_TEST_REDIS_URL is not set: run through scripts/test.sh")
+        }
+        binDir = bin
+        self.redisURL = url
+        prefix = "wtest-\(UInt64.random(in: 0...UInt64.max))"
+        let base = env["MMP_TEST_STATE_DIR"] ?? "/tmp"
+        directory = "\(base)/fleet-\(prefix)"
+        mkdir(directory, 0o755)
+        let repo = env["MMP_REPO_ROOT"] ?? "."
+        let settings = """
+        data_adapters:
+          loader: local_files
+          storage: filesystem
+          feature_store: none
+        adapters:
+          local_files:
+            base_path: \(repo)
+          filesystem:
+            root: \(directory)/artifacts
+        queue:
+          key_prefix: \(prefix)
+          lease: \(lease)
+          heartbeat: \(heartbeat)
+          reaper_interval: 200ms
+          claim_grace: 2s
+          max_attempts: 3
+          max_deliveries: 3
+          backoff:
+            base: 50ms
+            cap: 200ms
+          block_timeout: 1s
+          redis:
+            url: \(url)
+        """
+        try write("\(directory)/base.yaml", settings)
+        try write("\(directory)/local.yaml", "environment:\n  name: local\n")
+        var qs = try QueueSettings(section: ["key_prefix": .string(prefix), "lease": "2s", "heartbeat": "250ms", "max_deliveries": 3])
+        qs.backoffBase = 0.05
+        queue = JobQueue(redis: try RedisConnection.connect(try RedisSettings(url: url)), settings: qs)
+    }
+
+    deinit {
+        for w in workers { w.kill(SIGKILL); _ = w.wait(timeout: 2) }
+    }
+
+    @discardableResult
+    func startWorker(_ arguments: [String] = []) throws -> WorkerProcess {
+        let log = "\(directory)/worker-\(workers.count).log"
+        let w = try WorkerProcess(executable: "\(binDir)/mmp-worker", arguments: ["--log-format", "json"] + arguments, log: log,
+                                  environment: ["MMP_CONFIG_DIR": directory, "MMP_BIN": "\(binDir)/mmp", "APP_ENV": "local"])
+        workers.append(w)
+        return w
+    }
+
+    func diagnostic(_ action: String, seconds: Double = 0, kind: String? = nil, timeout: Double? = nil, maxAttempts: Int? = nil,
+                    queue name: String = "default") throws -> String {
+        var options = JSONObject([("action", .string(action)), ("seconds", .double(seconds))])
+        if let kind { options["kind"] = .string(kind) }
+        return try queue.submit(.init(queue: name, payload: JobPayload(kind: .diagnostic, options: options), maxAttempts: maxAttempts,
+                                      timeout: timeout)).id
+    }
+
+    /// Waits until `condition` holds, up to `timeout` seconds.
+    func waitUntil(_ timeout: Double, _ condition: () throws -> Bool) throws -> Bool {
+        let end = Timestamp.monotonic() + timeout
+        while Timestamp.monotonic() < end {
+            if try condition() { return true }
+            Backoff.sleep(0.05)
+        }
+        return try condition()
+    }
+
+    func state(_ id: String) throws -> JobState? { try queue.record(id)?.state }
+
+    /// How many times the events stream says each job succeeded (nothing may succeed twice).
+    func successCounts(queue name: String = "default") throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        var position = "0"
+        while true {
+            let (events, next) = try queue.events(after: [name: position], block: 0, count: 5000)
+            if events.isEmpty { break }
+            for e in events where e.name == "succeeded" { counts[e.job, default: 0] += 1 }
+            position = next[name]!
+        }
+        return counts
+    }
+
+    func logs() -> String {
+        workers.indices.map { (try? read("\(directory)/worker-\($0).log")) ?? "" }.joined(separator: "\n---\n")
+    }
+}
+
+/// One spawned process (stderr and stdout to a log file).
+final class WorkerProcess: @unchecked Sendable {
+    let pid: pid_t
+    private var exitStatus: Int32?
+
+    init(executable: String, arguments: [String], log: String, environment: [String: String]) throws {
+        var env = ProcessEnvironment.current().variables
+        for (k, v) in environment { env[k] = v }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for p in argv + envp { free(p) } }
+        // Test runner threads may have signals blocked; a child must start with none blocked.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for s in [SIGTERM, SIGINT, SIGPIPE] { sigaddset(&defaults, s) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
+        guard rc == 0 else { throw MMPError.io("cannot start \(executable): \(rc)") }
+        pid = child
+    }
+
+    func kill(_ signal: Int32) { _ = Glibc.kill(pid, signal) }
+
+    /// Waits for exit; returns the raw wait status, or nil on timeout.
+    func wait(timeout: Double) -> Int32? {
+        if let exitStatus { return exitStatus }
+        let end = Timestamp.monotonic() + timeout
+        while Timestamp.monotonic() < end {
+            var status: Int32 = 0
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid { exitStatus = status; return status }
+            if r < 0 { return exitStatus }
+            Backoff.sleep(0.02)
+        }
+        return nil
+    }
+}
+
+func write(_ path: String, _ text: String) throws {
+    guard let f = fopen(path, "w") else { throw MMPError.io("cannot write \(path)") }
+    defer { fclose(f) }
+    fputs(text, f)
+}
+
+func read(_ path: String) throws -> String {
+    guard let f = fopen(path, "r") else { throw MMPError.io("cannot read \(path)") }
+    defer { fclose(f) }
+    var out: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&buffer, 1, buffer.count, f)
+        if n <= 0 { break }
+        out += buffer[0..<n]
+    }
+    return String(decoding: out, as: UTF8.self)
+}
