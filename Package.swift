@@ -75,6 +75,9 @@ let package = Package(
         .testTarget(name: "MMPAdaptersTests", dependencies: ["MMPAdapters"]),
         .testTarget(name: "MMPQueueTests", dependencies: ["MMPQueue"]),
         .testTarget(name: "MMPWorkerTests", dependencies: ["MMPWorker", "MMPQueue", "MMPRedis"]),
+        // The fleet end to end through the executables: mmp submit, mmp-worker, mmp jobs, with
+        // PostgreSQL clusters of the tests' own.
+        .testTarget(name: "FleetIntegrationTests", dependencies: ["MMPCore"]),
         .testTarget(name: "MMPPipelineTests", dependencies: ["MMPPipeline", "MMPAdapters", "MMPArtifacts", "MMPLearn", "MMPConfig"]),
     ]
 )
