@@ -2,8 +2,7 @@
 # From a fresh clone to models trained by a fleet: installs what is missing, builds mmp (release),
 # starts a redis-server of its own and two mmp-worker processes, submits the example recipes with
 # `mmp submit`, watches each to its end (stages, progress, then its metrics and artifact), lists
-# the jobs, and predicts with one
-# of the models. Everything it starts is stopped when it ends; state stays in .state/quickstart/.
+# the jobs, and predicts with one of the models. Everything it starts is stopped when it ends; state stays in .state/quickstart/.
 #
 #   scripts/quickstart.sh
 set -euo pipefail
