@@ -153,7 +153,7 @@ public struct CSVReader {
             for r in 0..<rows where !isMissing(r) {
                 if store.unescaped[r] == nil, let v = CSVReader.parseDouble(buf, store.starts[r], Int(store.lengths[r])) {
                     values[r] = v
-                } else if let v = Double(text(r).trimmed()) {
+                } else if let v = CSVReader.plainNumber(text(r).trimmed()) {
                     values[r] = v
                 } else {
                     numeric = false
@@ -175,6 +175,15 @@ public struct CSVReader {
             if allTimes, any { return .timestamp(name, values) }
         }
         return .categorical(name, (0..<rows).map { isMissing($0) ? nil : text($0) })
+    }
+
+    /// A decimal number as CSV files write them: digits, sign, point, exponent. Swift's
+    /// `Double(_:)` also reads "inf", "nan" and hex floats ("0x1A"), which here are text.
+    static func plainNumber(_ text: String) -> Double? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 43 || $0 == 45 || $0 == 46 || $0 == 101 || $0 == 69 }) else {
+            return nil
+        }
+        return Double(text)
     }
 
     /// strtod on a field without allocating a String; nil unless the whole field is a number.
