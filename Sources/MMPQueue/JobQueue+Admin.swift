@@ -26,7 +26,6 @@ extension JobQueue {
                 switch s {
                 case .queued:
                     commands.append(RedisCommand("LRANGE", k.pending, "0", String(limit - 1)))
-                    commands.append(RedisCommand("LRANGE", k.claiming, "0", "-1"))
                 default:
                     commands.append(RedisCommand("ZREVRANGE", k.index(s)!, "0", String(limit - 1)))
                 }
@@ -71,23 +70,23 @@ extension JobQueue {
         var commands: [RedisCommand] = []
         for q in names {
             let k = keys(q)
-            commands += [RedisCommand("LLEN", k.pending), RedisCommand("LLEN", k.claiming), RedisCommand("ZCARD", k.scheduled),
+            commands += [RedisCommand("LLEN", k.pending), RedisCommand("ZCARD", k.scheduled),
                          RedisCommand("ZCARD", k.active), RedisCommand("ZCARD", k.succeeded), RedisCommand("ZCARD", k.failed),
                          RedisCommand("ZCARD", k.dead), RedisCommand("ZCARD", k.cancelled), RedisCommand("LINDEX", k.pending, "-1")]
         }
         let replies = try redis.pipeline(commands)
         let now = Clock.nowMillis()
         return names.enumerated().map { i, q in
-            let r = Array(replies[(i * 9)..<(i * 9 + 9)])
+            let r = Array(replies[(i * 8)..<(i * 8 + 8)])
             var c = QueueCounts(queue: q)
-            c.pending = (r[0].int ?? 0) + (r[1].int ?? 0)
-            c.scheduled = r[2].int ?? 0
-            c.active = r[3].int ?? 0
-            c.succeeded = r[4].int ?? 0
-            c.failed = r[5].int ?? 0
-            c.dead = r[6].int ?? 0
-            c.cancelled = r[7].int ?? 0
-            if let oldest = r[8].string, let ms = JobID.milliseconds(of: oldest) { c.oldestPendingAge = Double(max(0, now - ms)) / 1000 }
+            c.pending = r[0].int ?? 0
+            c.scheduled = r[1].int ?? 0
+            c.active = r[2].int ?? 0
+            c.succeeded = r[3].int ?? 0
+            c.failed = r[4].int ?? 0
+            c.dead = r[5].int ?? 0
+            c.cancelled = r[6].int ?? 0
+            if let oldest = r[7].string, let ms = JobID.milliseconds(of: oldest) { c.oldestPendingAge = Double(max(0, now - ms)) / 1000 }
             return c
         }
     }
@@ -102,7 +101,7 @@ extension JobQueue {
 
     public func cancel(_ id: String) throws -> CancelOutcome {
         let k = try keys(forJob: id)
-        let reply = try redis.evaluate(QueueScripts.cancel, keys: [k.job(id), k.pending, k.claiming, k.scheduled, k.cancelled, k.events, k.idempotency],
+        let reply = try redis.evaluate(QueueScripts.cancel, keys: [k.job(id), k.pending, k.scheduled, k.cancelled, k.events, k.idempotency],
                                        arguments: [id, String(Int(settings.resultTTL)), String(settings.eventsCap), String(settings.indexCap), k.cancelChannel])
         let items = reply.array ?? []
         switch items.first?.string {

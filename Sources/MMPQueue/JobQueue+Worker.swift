@@ -12,7 +12,7 @@ public struct Lease: Sendable, Hashable {
     }
 }
 
-/// What a successful claim hands the worker.
+/// One job a claim leased to this worker.
 public struct ClaimedJob: Sendable {
     public let lease: Lease
     /// The payload text as stored (parsed by the worker, so a malformed one can go to dead).
@@ -24,49 +24,42 @@ public struct ClaimedJob: Sendable {
     public let maxDeliveries: Int
     /// Seconds; 0 means none.
     public let timeout: Double
-    /// Next pending entries, moved to `claiming` for this worker along with the claim (only for
-    /// jobs that run inline); `completeAndClaim` leases them with this job's completion.
-    public let reserved: [String]
 }
 
-extension ClaimedJob {
-    /// The same claim with no reserved ids (they were handed on or given back).
-    public var withoutReserved: ClaimedJob {
-        ClaimedJob(lease: lease, payloadText: payloadText, kind: kind, attempts: attempts, maxAttempts: maxAttempts,
-                   deliveries: deliveries, maxDeliveries: maxDeliveries, timeout: timeout, reserved: [])
+/// What a worker asks of a claim.
+public struct ClaimRequest: Sendable {
+    public var worker: String
+    /// The first job's lease token; the others of a batch get `<token>.2`, `<token>.3`, ...
+    public var token: String
+    /// Most jobs to lease: more than one only while the queue gives inline (no-op) jobs.
+    public var batch: Int
+
+    public init(worker: String, token: String, batch: Int = 1) {
+        self.worker = worker; self.token = token; self.batch = batch
     }
 }
 
-/// The worker's side: taking, claiming, renewing and finishing jobs.
+/// What one claim step did.
+public struct Claim: Sendable {
+    /// Leased to this worker in this step, oldest first.
+    public var jobs: [ClaimedJob] = []
+    /// Malformed pending entries met on the way, now dead records.
+    public var buried: [BuriedEntry] = []
+
+    public struct BuriedEntry: Sendable, Equatable {
+        /// The dead record's id (a new one for an entry that was no job id).
+        public var id: String
+        public var reason: String
+    }
+
+    public init() {}
+}
+
+/// The worker's side: claiming, renewing and finishing jobs.
 extension JobQueue {
-    public enum Taken: Sendable, Equatable {
-        case id(String)
-        /// An entry that is no job id (pushed by something other than `mmp submit`).
-        case raw(String)
-    }
-
-    static func taken(_ reply: RedisReply) -> Taken? {
-        guard let text = reply.string else { return nil }
-        return JobID.queue(of: text) == nil ? .raw(text) : .id(text)
-    }
-
-    /// Moves the oldest pending entry to `claiming` without waiting.
-    public func take(_ queue: String) throws -> Taken? {
-        let k = keys(queue)
-        return JobQueue.taken(try redis.command("LMOVE", k.pending, k.claiming, "RIGHT", "LEFT"))
-    }
-
-    /// Waits on Redis (BLMOVE, no polling) up to `timeout` seconds for a pending entry.
-    public func takeBlocking(_ queue: String, timeout: Double) throws -> Taken? {
-        let k = keys(queue)
-        let reply = try redis.send(RedisCommand("BLMOVE", k.pending, k.claiming, "RIGHT", "LEFT", JobQueue.seconds(timeout)),
-                                   blockSeconds: timeout)
-        if let e = reply.errorMessage { throw MMPError(.connection, "redis \(redis.settings.endpoint): BLMOVE refused: \(e)") }
-        return JobQueue.taken(reply)
-    }
-
-    /// Waits on the wake lists of several queues (BLPOP, in their order); returns the queue that
-    /// announced work, or nil on timeout.
+    /// Waits on the wake lists of `queues` (one BLPOP, in their order) up to `timeout` seconds;
+    /// returns the queue whose token it took, or nil on timeout. Moves no job: the worker claims
+    /// next (`claim`), and a token that finds nothing is harmless.
     public func waitForWork(_ queues: [String], timeout: Double) throws -> String? {
         var cmd = RedisCommand("BLPOP")
         for q in queues { cmd.append(keys(q).wake) }
@@ -82,76 +75,56 @@ extension JobQueue {
         return "\(ms / 1000).\(String(repeating: "0", count: 3 - String(ms % 1000).count))\(ms % 1000)"
     }
 
-    /// Gives a taken (not yet claimed) entry back to the front of pending.
-    public func untake(queue: String, entry: String) throws {
+    /// Pops the oldest pending job of `queue` and leases it to the worker in one atomic step
+    /// (design §3.2), or a batch of inline jobs; malformed entries met on the way become dead
+    /// records. An empty claim means nothing was pending.
+    public func claim(queue: String, _ request: ClaimRequest) throws -> Claim {
+        let (keyList, args) = claimBlock(queue: queue, request)
+        return parseClaim(try redis.evaluate(QueueScripts.claimNext, keys: keyList, arguments: args), queue: queue)
+    }
+
+    /// The leading KEYS and ARGV every claim script takes (ClaimScripts.swift); `request` nil
+    /// claims nothing.
+    func claimBlock(queue: String, _ request: ClaimRequest?) -> (keys: [String], arguments: [String]) {
         let k = keys(queue)
-        try redis.evaluate(QueueScripts.untake, keys: [k.claiming, k.pending, k.wake], arguments: [entry, String(settings.wakeCap)])
+        let count = max(0, request?.batch ?? 0)
+        let spare = count > 0 ? JobID.make(queue: queue, milliseconds: Clock.nowMillis()) : ""
+        return ([k.pending, k.active, k.events, k.wake, k.dead, k.idempotency, k.jobPrefix, k.job(spare)],
+                [String(count), queue, request?.worker ?? "", request?.token ?? "", settings.leaseMillis, String(settings.eventsCap),
+                 String(Int(settings.deadTTL)), String(settings.deadCap), spare])
     }
 
-    public enum ClaimOutcome: Sendable {
-        case claimed(ClaimedJob)
-        /// Another worker (or the reaper) got there first, or it was cancelled meanwhile.
-        case skipped(String)
-        /// The id has no record: it becomes a dead record with the reason.
-        case missing
-    }
-
-    /// Leases a taken id to `worker` in one atomic step. A job that runs inline also reserves up
-    /// to `reserve` next pending entries of the queue (`ClaimedJob.reserved`).
-    public func claim(queue: String, id: String, worker: String, token: String, reserve: Int = 0) throws -> ClaimOutcome {
-        let k = keys(queue)
-        let reply = try redis.evaluate(QueueScripts.claim, keys: [k.job(id), k.claiming, k.active, k.events, k.claimingSeen, k.pending],
-                                       arguments: [id, worker, token, settings.leaseMillis, String(settings.eventsCap), String(reserve)])
-        return parseClaim(reply, queue: queue, id: id, token: token)
-    }
-
-    func parseClaim(_ reply: RedisReply, queue: String, id: String, token: String) -> ClaimOutcome {
-        let items = reply.array ?? []
-        switch items.first?.string {
-        case "ok":
-            func s(_ i: Int) -> String { items.count > i ? items[i].string ?? "" : "" }
-            let reserved = items.count > 8 ? (items[8].array ?? []).compactMap(\.string) : []
-            return .claimed(ClaimedJob(lease: Lease(queue: queue, id: id, token: token), payloadText: s(1), kind: s(7),
-                                       attempts: Int(s(2)) ?? 0, maxAttempts: Int(s(3)) ?? settings.maxAttempts,
-                                       deliveries: Int(s(6)) ?? 1, maxDeliveries: Int(s(4)) ?? settings.maxDeliveries,
-                                       timeout: Double(Int(s(5)) ?? 0) / 1000, reserved: reserved))
-        case "missing": return .missing
-        case "skip": return .skipped(items.count > 1 ? items[1].string ?? "" : "")
-        case "returned": return .skipped("runs in a child; back to pending")
-        default: return .skipped("taken by another worker")
+    func parseClaim(_ reply: RedisReply, queue: String) -> Claim {
+        let parts = reply.array ?? []
+        var claim = Claim()
+        for item in (parts.first?.array ?? []) {
+            let f = (item.array ?? []).map { $0.string ?? "" }
+            guard f.count >= 9 else { continue }
+            claim.jobs.append(ClaimedJob(lease: Lease(queue: queue, id: f[0], token: f[1]), payloadText: f[2], kind: f[8],
+                                         attempts: Int(f[3]) ?? 0, maxAttempts: Int(f[4]) ?? settings.maxAttempts,
+                                         deliveries: Int(f[7]) ?? 1, maxDeliveries: Int(f[5]) ?? settings.maxDeliveries,
+                                         timeout: Double(Int(f[6]) ?? 0) / 1000))
         }
+        for item in (parts.count > 1 ? parts[1].array ?? [] : []) {
+            let f = (item.array ?? []).map { $0.string ?? "" }
+            if f.count >= 2 { claim.buried.append(.init(id: f[0], reason: f[1])) }
+        }
+        return claim
     }
 
-    public struct BatchOutcome: Sendable {
-        /// One per completion, in order.
-        public var completions: [WriteOutcome]
-        /// One per reserved id, in order.
-        public var claims: [ClaimOutcome]
-        /// The next ids reserved for this worker.
-        public var reserved: [String]
-    }
-
-    /// Completes inline jobs and leases reserved ids of the same queue, in one round trip.
-    /// `claims` pairs each reserved id with a fresh lease token.
-    public func completeAndClaim(queue: String, completions: [(Lease, JSON)], claims: [(id: String, token: String)], worker: String,
-                                 reserve: Int) throws -> BatchOutcome {
+    /// Records inline jobs' completions and, with `next`, claims the next batch of the same
+    /// queue, in one round trip.
+    public func completeAndClaim(queue: String, completions: [(Lease, JSON)], next: ClaimRequest?) throws -> (completions: [WriteOutcome], next: Claim) {
         let k = keys(queue)
-        var keyList = [k.active, k.succeeded, k.events, k.idempotency, k.pending, k.claiming, k.claimingSeen]
+        var (keyList, args) = claimBlock(queue: queue, next)
+        keyList.append(k.succeeded)
         keyList += completions.map { k.job($0.0.id) }
-        keyList += claims.map { k.job($0.id) }
-        var args = [String(completions.count), String(claims.count), String(Int(settings.resultTTL)), String(settings.eventsCap),
-                    String(settings.indexCap), worker, settings.leaseMillis, String(reserve)]
+        args += [String(completions.count), String(Int(settings.resultTTL)), String(settings.indexCap)]
         for (lease, result) in completions { args += [lease.id, lease.token, result.serialized()] }
-        for c in claims { args += [c.id, c.token] }
         let reply = try redis.evaluate(QueueScripts.completeAndClaim, keys: keyList, arguments: args)
         let parts = reply.array ?? []
         let statuses = (parts.first?.array ?? []).map { WriteOutcome(rawValue: $0.string ?? "") ?? .stale }
-        let claimReplies = parts.count > 1 ? parts[1].array ?? [] : []
-        let outcomes = claims.enumerated().map { i, c in
-            i < claimReplies.count ? parseClaim(claimReplies[i], queue: queue, id: c.id, token: c.token) : .skipped("no reply")
-        }
-        let reserved = parts.count > 2 ? (parts[2].array ?? []).compactMap(\.string) : []
-        return BatchOutcome(completions: statuses, claims: outcomes, reserved: reserved)
+        return (statuses, parts.count > 1 ? parseClaim(parts[1], queue: queue) : Claim())
     }
 
     public enum HeartbeatOutcome: String, Sendable {
@@ -185,18 +158,17 @@ extension JobQueue {
         case stale
     }
 
-    /// Marks the job succeeded. With `takeNext`, also moves the next pending id of the same queue
-    /// to `claiming` and returns it (the worker claims it next without another BLMOVE).
-    public func complete(_ lease: Lease, result: JSON, takeNext: Bool = false) throws -> (WriteOutcome, Taken?) {
+    /// Marks the job succeeded. With `next`, also claims the worker's next job of the same queue
+    /// in the same step (a busy worker needs no wait and no second round trip between jobs).
+    public func complete(_ lease: Lease, result: JSON, next: ClaimRequest? = nil) throws -> (WriteOutcome, Claim) {
         let k = keys(lease.queue)
-        let reply = try redis.evaluate(QueueScripts.complete,
-                                       keys: [k.job(lease.id), k.active, k.succeeded, k.events, k.idempotency, k.pending, k.claiming],
-                                       arguments: [lease.id, lease.token, result.serialized(), String(Int(settings.resultTTL)),
-                                                   String(settings.eventsCap), String(settings.indexCap), takeNext ? "1" : "0"])
+        var (keyList, args) = claimBlock(queue: lease.queue, next)
+        keyList += [k.job(lease.id), k.succeeded]
+        args += [lease.id, lease.token, result.serialized(), String(Int(settings.resultTTL)), String(settings.indexCap)]
+        let reply = try redis.evaluate(QueueScripts.complete, keys: keyList, arguments: args)
         let items = reply.array ?? []
         let outcome = WriteOutcome(rawValue: items.first?.string ?? "") ?? .stale
-        let next = items.count > 1 && items[1].string != "" ? JobQueue.taken(items[1]) : nil
-        return (outcome, next)
+        return (outcome, items.count > 1 ? parseClaim(items[1], queue: lease.queue) : Claim())
     }
 
     public enum FailureMode: String, Sendable {
@@ -254,15 +226,12 @@ extension JobQueue {
         return WriteOutcome(rawValue: reply.string ?? "") ?? .stale
     }
 
-    /// Turns a pending entry that is not a job (or has no record) into a dead record with the
-    /// reason. Returns the new record's id.
-    @discardableResult
-    public func buryRaw(queue: String, entry: String, reason: String) throws -> String {
-        let k = keys(queue)
-        let id = JobID.make(queue: queue, milliseconds: Clock.nowMillis())
-        let excerpt = entry.utf8.count > 4096 ? String(decoding: Array(entry.utf8.prefix(4096)), as: UTF8.self) + "…" : entry
-        try redis.evaluate(QueueScripts.buryRaw, keys: [k.claiming, k.job(id), k.dead, k.events],
-                           arguments: [entry, id, reason, String(Int(settings.deadTTL)), String(settings.eventsCap), String(settings.deadCap), queue, excerpt])
-        return id
+    /// Puts a wake token on each of `queues` that has work waiting and none (one round trip):
+    /// a stopping worker may have taken a token it will not act on.
+    public func nudge(_ queues: [String]) throws {
+        _ = try redis.evaluatePipelined(queues.map { q in
+            let k = keys(q)
+            return (QueueScripts.nudge, [k.pending, k.wake], [])
+        })
     }
 }

@@ -15,10 +15,6 @@ public struct QueueKeys: Sendable, Hashable {
 
     /// LIST of job ids waiting to run: new ids are pushed on the left, workers take from the right.
     public var pending: String { base + "pending" }
-    /// LIST of ids taken from `pending` whose claim script has not run yet (normally for one round trip).
-    public var claiming: String { base + "claiming" }
-    /// HASH id → when the reaper first saw it in `claiming` (ms).
-    public var claimingSeen: String { base + "claiming-seen" }
     /// ZSET id → when it may run (ms): delayed jobs and retries waiting out their backoff.
     public var scheduled: String { base + "scheduled" }
     /// ZSET id → lease expiry (ms).
@@ -31,7 +27,8 @@ public struct QueueKeys: Sendable, Hashable {
     public var events: String { base + "events" }
     /// HASH idempotency key → job id, for jobs not yet terminal.
     public var idempotency: String { base + "idempotency" }
-    /// LIST of wake-up tokens for workers that block on several queues at once.
+    /// LIST of wake-up tokens: idle workers block on it (BLPOP), never on `pending`, so the
+    /// blocking wait moves no job; the claim script then takes and leases one in one step.
     public var wake: String { base + "wake" }
     /// STRING: which worker runs the reaper this interval (SET NX PX).
     public var reaperLock: String { base + "reaper" }
@@ -40,6 +37,10 @@ public struct QueueKeys: Sendable, Hashable {
 
     /// HASH: the job record.
     public func job(_ id: String) -> String { base + "job:" + id }
+    /// What every record key starts with. The claim script takes an id it cannot know in advance
+    /// and builds that job's key from this one; it carries the queue's hash tag, so the record is
+    /// in the slot of the keys the script declares (docs/operations.md, "Redis Cluster").
+    public var jobPrefix: String { base + "job:" }
 
     /// The terminal index of a state.
     public func index(_ state: JobState) -> String? {

@@ -13,9 +13,6 @@ public struct QueueSettings: Sendable, Equatable {
     public var heartbeat = 10.0
     /// How often a worker tries to run the reaper (one runs at a time per queue).
     public var reaperInterval = 2.0
-    /// How long an id may sit between "taken from pending" and "leased" before the reaper puts
-    /// it back (a worker that died between the two steps).
-    public var claimGrace = 15.0
     public var maxAttempts = 3
     /// Deliveries without a verdict (lost leases, crashed children) before a job goes to dead.
     public var maxDeliveries = 5
@@ -30,11 +27,13 @@ public struct QueueSettings: Sendable, Equatable {
     public var indexCap = 100_000
     public var eventsCap = 10_000
     public var payloadLimit = 1 << 20
-    /// Longest a blocked claim waits before looking around (shutdown, other queues).
+    /// Longest an idle worker waits for a wake token before it claims anyway (the only periodic
+    /// wake: it catches a token lost with a killed worker).
     public var blockTimeout = 5.0
-    /// Wake tokens kept per queue for workers that listen on several queues.
+    /// Wake tokens kept per queue (a burst needs no more: each claim that leaves work behind
+    /// puts a token back).
     public var wakeCap = 64
-    /// How many next ids a worker running inline (no-op) jobs reserves and leases per round trip.
+    /// How many inline (no-op) jobs a worker claims and leases per round trip.
     public var inlineBatch = 32
 
     public init() {}
@@ -62,7 +61,8 @@ public struct QueueSettings: Sendable, Equatable {
         try duration("lease", &lease)
         try duration("heartbeat", &heartbeat)
         try duration("reaper_interval", &reaperInterval)
-        try duration("claim_grace", &claimGrace)
+        // `claim_grace` (ids taken but not yet leased) is gone with the step it guarded: a claim
+        // now takes and leases a job at once. Old configs that still set it are accepted.
         try count("max_attempts", &maxAttempts)
         try count("max_deliveries", &maxDeliveries)
         if let b = section["backoff"], !b.isNull {
@@ -111,7 +111,6 @@ public struct QueueSettings: Sendable, Equatable {
         o["lease"] = .double(lease)
         o["heartbeat"] = .double(heartbeat)
         o["reaper_interval"] = .double(reaperInterval)
-        o["claim_grace"] = .double(claimGrace)
         o["max_attempts"] = .int(maxAttempts)
         o["max_deliveries"] = .int(maxDeliveries)
         o["backoff"] = ["base": .double(backoffBase), "cap": .double(backoffCap)]

@@ -12,10 +12,8 @@ public struct ReaperReport: Sendable, Equatable {
     public var cancelled = 0
     /// Scheduled jobs (delays, retry backoffs) now due and pending.
     public var promoted = 0
-    /// Ids found stuck between "taken" and "leased", back in pending.
-    public var recovered = 0
 
-    public var isEmpty: Bool { requeued + buried + cancelled + promoted + recovered == 0 }
+    public var isEmpty: Bool { requeued + buried + cancelled + promoted == 0 }
 }
 
 /// The reaper (design §3.4): every worker calls it every `reaper_interval`; a `SET NX PX` lock
@@ -30,7 +28,6 @@ extension JobQueue {
             RedisCommand("TIME"),
             RedisCommand("ZRANGE", k.active, "0", String(batch - 1), "WITHSCORES"),
             RedisCommand("ZRANGE", k.scheduled, "0", String(batch - 1), "WITHSCORES"),
-            RedisCommand("LLEN", k.claiming),
         ])
         guard reads[0] == .status("OK") else { return nil }
         let time = reads[1].array ?? []
@@ -50,11 +47,6 @@ extension JobQueue {
         if !ready.isEmpty {
             calls.append((QueueScripts.promote, [k.scheduled, k.pending, k.events, k.wake] + ready.map(k.job), [events, wake] + ready))
         }
-        let claiming = (reads[4].int ?? 0) > 0
-        if claiming {
-            calls.append((QueueScripts.recoverClaiming, [k.claiming, k.claimingSeen, k.pending, k.wake],
-                          [String(Int(settings.claimGrace * 1000)), wake]))
-        }
         var report = ReaperReport(queue: queue)
         let replies = try redis.evaluatePipelined(calls)
         var i = 0
@@ -65,8 +57,7 @@ extension JobQueue {
             report.cancelled = r.count > 2 ? r[2].int ?? 0 : 0
             i += 1
         }
-        if !ready.isEmpty { report.promoted = replies[i].int ?? 0; i += 1 }
-        if claiming { report.recovered = replies[i].int ?? 0; i += 1 }
+        if !ready.isEmpty { report.promoted = replies[i].int ?? 0 }
         for reply in replies { if let e = reply.errorMessage { throw MMPError(.internal, "reaper on queue \(queue): \(e)") } }
         // Terminal indexes lose entries whose records have expired (memory bound, design §3.7).
         let resultCutoff = String(now - Int(settings.resultTTL * 1000)), deadCutoff = String(now - Int(settings.deadTTL * 1000))

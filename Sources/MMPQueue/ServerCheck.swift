@@ -1,7 +1,7 @@
 import MMPCore
 import MMPRedis
 
-/// What a worker checks at start (design §3.7): Redis 6.2 or newer (BLMOVE, LMOVE), and an
+/// What a worker checks at start (design §3.7): Redis 6.2 or newer (the floor the design sets), and an
 /// eviction policy that never drops queue keys.
 public enum ServerCheck {
     public struct Result: Sendable {
@@ -18,7 +18,7 @@ public enum ServerCheck {
         let parts = version.split(separator: ".").map { Int($0) ?? 0 }
         let major = parts.first ?? 0, minor = parts.count > 1 ? parts[1] : 0
         guard major > 6 || (major == 6 && minor >= 2) else {
-            throw MMPError(.invalidConfig, "redis \(redis.settings.endpoint) is version \(version); the queue needs Redis 6.2 or newer (BLMOVE)")
+            throw MMPError(.invalidConfig, "redis \(redis.settings.endpoint) is version \(version); the queue needs Redis 6.2 or newer")
         }
         let policy = memory["maxmemory_policy"] ?? "unknown"
         var warnings: [String] = []

@@ -58,7 +58,7 @@ public final class RedisConnection: @unchecked Sendable {
         redisSetTimeout(ctx, RedisConnection.timeval(settings.commandTimeout))
         redisEnableKeepAlive(ctx)
         // Job processes a worker starts must not inherit its Redis sockets (a dead worker's
-        // blocked BLMOVE would live on in its child).
+        // blocked BLPOP would live on in its child).
         _ = fcntl(ctx.pointee.fd, F_SETFD, FD_CLOEXEC)
         context = ctx
         fdLock.withLock { socket = ctx.pointee.fd }
@@ -103,7 +103,7 @@ public final class RedisConnection: @unchecked Sendable {
         return false
     }
 
-    /// Breaks a blocking call running on the owner thread (BLMOVE, BLPOP, XREAD BLOCK): the call
+    /// Breaks a blocking call running on the owner thread (BLPOP, XREAD BLOCK): the call
     /// fails with a connection error and the connection reconnects on next use. Safe from any thread.
     public func interrupt() {
         fdLock.withLock {

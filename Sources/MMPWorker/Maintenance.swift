@@ -83,7 +83,7 @@ final class Maintenance: @unchecked Sendable {
             guard let report = try queue.reap(queue: q, worker: options.workerID), !report.isEmpty else { continue }
             logger.info("reaper", metadata: [
                 "queue": "\(q)", "requeued": "\(report.requeued)", "dead": "\(report.buried)", "cancelled": "\(report.cancelled)",
-                "promoted": "\(report.promoted)", "recovered": "\(report.recovered)",
+                "promoted": "\(report.promoted)",
             ])
         }
     }

@@ -34,34 +34,28 @@ final class Slot: @unchecked Sendable {
 
     private func setWaiting(_ value: Bool) { waitLock.withLock { waiting = value } }
 
-    /// What a slot does next without waiting: an id it already took, or a job it already leased.
-    enum Next {
-        case taken(String, JobQueue.Taken)
-        case claimed(ClaimedJob)
-    }
-
+    /// Claims and runs jobs until shutdown. A job leaves `pending` only inside a claim script that
+    /// leases it in the same step (design §3.2): an idle slot blocks on the wake lists, which
+    /// moves nothing, then claims; a busy slot's completion claims its next job.
     func run() {
-        var carried: Next?
+        var leased: [ClaimedJob] = []
+        // Claim without waiting first: at start, after a reconnect and after a block timeout
+        // (jobs may wait whose wake token went with a killed worker).
+        var look = true
         var failures = 0
         while !supervisor.stopping.isSet {
             do {
-                if let next = carried {
-                    carried = nil
-                    switch next {
-                    case .claimed(let job): carried = execute(job)
-                    case .taken(let queueName, let entry): carried = try handle(queueName, entry)
-                    }
-                    continue
+                if !leased.isEmpty {
+                    leased = perform(leased)
+                } else if look {
+                    look = false
+                    leased = try claimFirst(of: options.queues)
+                } else if let woken = try waitForWork() {
+                    leased = try claimFirst(of: [woken])
+                } else {
+                    look = true
                 }
-                let taken = try nextTaken()
                 failures = 0
-                guard let (queueName, entry) = taken else { continue }
-                if supervisor.stopping.isSet {
-                    // Taken just as the shutdown began: give it back unclaimed.
-                    if case .id(let id) = entry { try? queue.untake(queue: queueName, entry: id) }
-                    break
-                }
-                carried = try handle(queueName, entry)
             } catch {
                 if supervisor.stopping.isSet { break }
                 let e = MMPError.wrap(error)
@@ -70,65 +64,63 @@ final class Slot: @unchecked Sendable {
                 if queue.redis.reconnect(backoff: Backoff(base: 0.1, cap: 5), shouldStop: { self.supervisor.stopping.isSet }) {
                     logger.info("redis connection restored", metadata: ["slot": "\(index)"])
                 }
+                look = true
             }
         }
-        // Stopping with a job leased but not started, or an id taken: give it back.
-        switch carried {
-        case .claimed(let job)?: try? queue.release(job.lease)
-        case .taken(let queueName, .id(let id))?: try? queue.untake(queue: queueName, entry: id)
-        default: break
+        // Jobs leased but not started (claimed as the shutdown began): a batch of inline jobs is
+        // run (microseconds; nothing more is claimed), a job for a child goes back to pending
+        // without spending an attempt or a delivery.
+        if leased.allSatisfy({ $0.kind == "noop" }) {
+            _ = runInline(leased)
+        } else {
+            for job in leased { _ = try? queue.release(job.lease) }
         }
+        // A token this slot took just before the shutdown would be lost with it: put one back
+        // where work waits, so another idle worker looks.
+        _ = try? queue.nudge(options.queues)
     }
 
-    /// The next entry to claim: blocking on the one queue, or a pass over several in order and a
-    /// blocking wait on their wake lists when all are empty.
-    private func nextTaken() throws -> (String, JobQueue.Taken)? {
-        let queues = options.queues
-        let block = options.queue.blockTimeout
-        if queues.count == 1 {
-            setWaiting(true)
-            defer { setWaiting(false) }
-            if supervisor.stopping.isSet { return nil }
-            return try queue.takeBlocking(queues[0], timeout: block).map { (queues[0], $0) }
-        }
-        for q in queues {
-            if let t = try queue.take(q) { return (q, t) }
-        }
+    /// Blocks on the wake lists of the slot's queues (BLPOP, in their order) up to the block
+    /// timeout; returns the queue whose token it took.
+    private func waitForWork() throws -> String? {
         setWaiting(true)
         defer { setWaiting(false) }
         if supervisor.stopping.isSet { return nil }
-        _ = try queue.waitForWork(queues, timeout: block)
-        return nil
+        return try queue.waitForWork(options.queues, timeout: options.queue.blockTimeout)
     }
 
-    /// Claims and runs one taken entry; returns what to do next without waiting.
-    private func handle(_ queueName: String, _ entry: JobQueue.Taken) throws -> Next? {
-        switch entry {
-        case .raw(let text):
-            let id = try queue.buryRaw(queue: queueName, entry: text,
-                                       reason: "pending entry is not a job id (\(Slot.excerpt(text))); only mmp submit may push to \(queue.keys(queueName).pending)")
-            logger.error("malformed pending entry moved to dead", metadata: ["queue": "\(queueName)", "dead_id": "\(id)"])
-            return nil
-        case .id(let id):
-            let reserve = queueName == options.queues[0] && !supervisor.stopping.isSet ? options.queue.inlineBatch : 0
-            let outcome = try queue.claim(queue: queueName, id: id, worker: options.workerID, token: supervisor.nextToken(), reserve: reserve)
-            return try process(outcome, queue: queueName, id: id)
+    /// Claims from the first of `queues` (in order) that has a job; empty when none has.
+    private func claimFirst(of queues: [String]) throws -> [ClaimedJob] {
+        for q in queues {
+            while !supervisor.stopping.isSet {
+                let claim = try queue.claim(queue: q, claimRequest(q))
+                report(claim.buried, queue: q)
+                if !claim.jobs.isEmpty { return claim.jobs }
+                // Only dead records made (one per call): claim again at once.
+                if claim.buried.isEmpty { break }
+            }
+        }
+        return []
+    }
+
+    /// A claim for this slot: inline jobs come in batches on the first queue only, so that a
+    /// worker on several queues looks at the first again after each job of the others.
+    private func claimRequest(_ queueName: String) -> ClaimRequest {
+        ClaimRequest(worker: options.workerID, token: supervisor.nextToken(),
+                     batch: queueName == options.queues[0] ? options.queue.inlineBatch : 1)
+    }
+
+    private func report(_ buried: [Claim.BuriedEntry], queue queueName: String) {
+        for entry in buried {
+            logger.error("malformed pending entry moved to dead", metadata: ["queue": "\(queueName)", "dead_id": "\(entry.id)",
+                                                                           "reason": "\(entry.reason)"])
         }
     }
 
-    /// Acts on a claim's outcome: a leased job runs, an id without a record goes to dead.
-    private func process(_ outcome: JobQueue.ClaimOutcome, queue queueName: String, id: String) throws -> Next? {
-        switch outcome {
-        case .missing:
-            let deadID = try queue.buryRaw(queue: queueName, entry: id, reason: "pending entry \(id) has no job record (deleted or expired)")
-            logger.error("pending id without a record moved to dead", metadata: ["job": "\(id)", "dead_id": "\(deadID)"])
-            return nil
-        case .skipped(let why):
-            logger.debug("skipped \(id): \(why)")
-            return nil
-        case .claimed(let job):
-            return execute(job)
-        }
+    /// Runs leased jobs; returns the jobs their completion leased next.
+    private func perform(_ jobs: [ClaimedJob]) -> [ClaimedJob] {
+        if jobs.count == 1, jobs[0].kind != "noop" { return execute(jobs[0]) }
+        return runInline(jobs)
     }
 
     static func excerpt(_ text: String) -> String {
@@ -146,7 +138,9 @@ final class Slot: @unchecked Sendable {
         case stopped(StopReason)
     }
 
-    private func execute(_ job: ClaimedJob) -> Next? {
+    /// Runs one leased job and records its verdict; returns the jobs its completion leased next
+    /// (only with `claimNext`).
+    private func execute(_ job: ClaimedJob, claimNext: Bool = true) -> [ClaimedJob] {
         let lease = job.lease
         var meta: Logger.Metadata = ["job": "\(lease.id)", "delivery": "\(job.deliveries)"]
         let payload: JobPayload
@@ -155,10 +149,9 @@ final class Slot: @unchecked Sendable {
         } catch {
             let reason = "malformed payload: \(MMPError.wrap(error).message)"
             logger.error("job payload is malformed; moving it to dead", metadata: meta.merging(["reason": "\(reason)"]) { $1 })
-            return finish(lease, .malformed(reason), job: job, meta: meta)
+            return finish(lease, .malformed(reason), job: job, meta: meta, claimNext: false)
         }
         meta["kind"] = "\(payload.kind.rawValue)"
-        if payload.kind == .noop && !job.reserved.isEmpty { return runInline(job) }
         if payload.kind == .train { meta["recipe"] = "\(payload.recipeName)" }
         let timeout = job.timeout > 0 ? job.timeout : options.queue.jobTimeout
         running.add(lease, timeout: timeout)
@@ -173,7 +166,7 @@ final class Slot: @unchecked Sendable {
         let entry = running.remove(lease.id)
         let final: Verdict = entry?.stopReason.map { .stopped($0) } ?? verdict
         meta["seconds"] = "\(JSON.format(((monotonic() - start) * 1000).rounded() / 1000))"
-        return finish(lease, final, job: job, meta: meta)
+        return finish(lease, final, job: job, meta: meta, claimNext: claimNext)
     }
 
     private var running: RunningJobs { supervisor.running }
@@ -237,18 +230,18 @@ final class Slot: @unchecked Sendable {
     /// Writes the verdict, retrying across reconnects: every write is fenced by the lease token
     /// and idempotent, so sending it again after a lost reply is safe.
     @discardableResult
-    private func finish(_ lease: Lease, _ verdict: Verdict, job: ClaimedJob, meta: Logger.Metadata) -> Next? {
+    private func finish(_ lease: Lease, _ verdict: Verdict, job: ClaimedJob, meta: Logger.Metadata, claimNext: Bool) -> [ClaimedJob] {
         var meta = meta
-        let stopping = supervisor.stopping.isSet
-        // Ids reserved with an inline job that did not go through runInline: back to pending.
-        for id in job.reserved { try? queue.untake(queue: lease.queue, entry: id) }
-        let takeNext = !stopping && lease.queue == options.queues[0]
-        var next: Next?
+        // A busy slot claims its next job with the completion, from its first queue only (after a
+        // job of another queue it looks at the first again), and not once the shutdown began.
+        let next = claimNext && !supervisor.stopping.isSet && lease.queue == options.queues[0] ? claimRequest(lease.queue) : nil
+        var leasedNext: [ClaimedJob] = []
         let written: String? = persist(meta) { () -> String in
             switch verdict {
             case .succeeded(let result):
-                let (outcome, taken) = try queue.complete(lease, result: result, takeNext: takeNext)
-                next = taken.map { .taken(lease.queue, $0) }
+                let (outcome, claim) = try queue.complete(lease, result: result, next: next)
+                report(claim.buried, queue: lease.queue)
+                leasedNext = claim.jobs
                 return outcome == .stale ? "stale" : "succeeded"
             case .failed(let kind, let message, let retryable):
                 let backoff = options.queue.retryDelay(attempt: job.attempts + 1)
@@ -276,7 +269,7 @@ final class Slot: @unchecked Sendable {
                 return try queue.release(lease) ? "requeued" : "stale"
             }
         }
-        guard let written else { return next }
+        guard let written else { return leasedNext }
         switch written {
         case "succeeded":
             if job.kind != "noop" { logger.info("job succeeded", metadata: meta) }
@@ -293,54 +286,39 @@ final class Slot: @unchecked Sendable {
         default:
             logger.error("job \(written)", metadata: meta)
         }
-        return next
+        return leasedNext
     }
 
     /// Inline (no-op) jobs in batches: run the leased jobs, then record their completions and
-    /// lease the ids reserved meanwhile in one `complete-and-claim` round trip, and again while
-    /// the queue keeps giving inline jobs. Each job is still leased before it runs and its
-    /// completion fenced by its token; a job of another kind among the reserved ids goes back
-    /// to pending for a normal claim.
-    private func runInline(_ first: ClaimedJob) -> Next? {
-        let queueName = first.lease.queue
-        var batch = [first]
-        var reserved = first.reserved
+    /// claim the next batch in one `complete-and-claim` round trip, and again while the queue
+    /// keeps giving inline jobs. Each job was leased (with its own token) in the step that took
+    /// it from pending, and its completion is fenced by that token. Returns the jobs leased next
+    /// that are not inline (a job for a child process ends a batch).
+    private func runInline(_ first: [ClaimedJob]) -> [ClaimedJob] {
+        guard let queueName = first.first?.lease.queue else { return [] }
+        var batch = first
         while !batch.isEmpty {
             var completions: [(Lease, JSON)] = []
             for job in batch {
-                if (try? JobPayload(text: job.payloadText))?.kind == .noop {
+                if job.kind == "noop", (try? JobPayload(text: job.payloadText))?.kind == .noop {
                     completions.append((job.lease, ["kind": "noop"]))
                 } else {
-                    // Only a malformed payload gets here (the script leases no-op jobs only).
-                    _ = execute(job.withoutReserved)
+                    // A payload that does not read as a no-op job: run or reject it on its own.
+                    _ = execute(job, claimNext: false)
                 }
             }
-            let stopping = supervisor.stopping.isSet
-            let claims = stopping ? [] : reserved.map { (id: $0, token: supervisor.nextToken()) }
+            let next = supervisor.stopping.isSet || queueName != options.queues[0] ? nil : claimRequest(queueName)
             guard let outcome = persist(["queue": "\(queueName)", "batch": "\(completions.count)"], {
-                try queue.completeAndClaim(queue: queueName, completions: completions, claims: claims, worker: options.workerID,
-                                           reserve: stopping ? 0 : options.queue.inlineBatch)
-            }) else { return nil }
-            if stopping { for id in reserved { try? queue.untake(queue: queueName, entry: id) } }
+                try queue.completeAndClaim(queue: queueName, completions: completions, next: next)
+            }) else { return [] }
             for (i, written) in outcome.completions.enumerated() where written == .stale {
                 logger.warning("lease lost (the job was reassigned); result dropped", metadata: ["job": "\(completions[i].0.id)"])
             }
-            batch = []
-            for (i, claim) in outcome.claims.enumerated() {
-                switch claim {
-                case .claimed(let job): batch.append(job)
-                case .missing:
-                    if let deadID = try? queue.buryRaw(queue: queueName, entry: claims[i].id,
-                                                        reason: "pending entry \(Slot.excerpt(claims[i].id)) has no job record") {
-                        logger.error("pending entry without a record moved to dead", metadata: ["dead_id": "\(deadID)"])
-                    }
-                case .skipped: break
-                }
-            }
-            reserved = outcome.reserved
+            report(outcome.next.buried, queue: queueName)
+            batch = outcome.next.jobs
+            if batch.count == 1, batch[0].kind != "noop" { return batch }
         }
-        for id in reserved { try? queue.untake(queue: queueName, entry: id) }
-        return nil
+        return []
     }
 
     /// Runs a write until it gets an answer: on a connection error, reconnects with backoff and

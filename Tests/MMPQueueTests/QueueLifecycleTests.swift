@@ -32,7 +32,7 @@ import Testing
         r = try #require(try q.record(s.id))
         #expect(r.progress == 0.5 && r.stage == "fit")
         let (outcome, next) = try q.complete(job.lease, result: ["metrics": ["accuracy": 0.9]])
-        #expect(outcome == .ok && next == nil)
+        #expect(outcome == .ok && next.jobs.isEmpty)
         r = try #require(try q.record(s.id))
         #expect(r.state == .succeeded && r.attempts == 1 && r.progress == 1)
         #expect(r.json(nowMillis: Clock.nowMillis())["metrics"]?["accuracy"]?.doubleValue == 0.9)
@@ -67,7 +67,7 @@ import Testing
         var out = try q.fail(job.lease, mode: .retry, kind: "connection", message: "db down", backoff: 0.05)
         #expect(out == .init(write: .ok, state: "scheduled", attempts: 1))
         #expect(try q.state(s.id) == .scheduled)
-        #expect(try q.take("default") == nil)
+        #expect(try q.claimNothing().jobs.isEmpty)
         Backoff.sleep(0.08)
         #expect(try q.reapNow().promoted == 1)
         #expect(try q.state(s.id) == .queued)
@@ -164,13 +164,23 @@ import Testing
         #expect(throws: MMPError.self) { try q.cancel("not-an-id") }
     }
 
-    @Test func cancelBetweenTakeAndClaimWins() throws {
+    @Test func claimDropsEntriesWhoseJobIsElsewhere() throws {
         let q = try makeQueue()
         let s = try q.submit(.init(queue: "default", payload: noop()))
-        guard case .id(let id)? = try q.take("default") else { Issue.record("nothing taken"); return }
-        #expect(try q.cancel(s.id) == .cancelled)
-        guard case .skipped = try q.claim(queue: "default", id: id, worker: "w", token: "t") else { Issue.record("claimed a cancelled job"); return }
-        #expect(try q.state(s.id) == .cancelled)
+        let job = try q.claimNext(worker: "first", token: "t1")
+        // A stray duplicate of a running job's id in pending: dropped, never leased twice.
+        try q.redis.command("LPUSH", q.keys("default").pending, s.id)
+        let again = try q.claimNothing()
+        #expect(again.jobs.isEmpty && again.buried.isEmpty)
+        #expect(try q.pendingIDs().isEmpty)
+        let r = try #require(try q.record(s.id))
+        #expect(r.state == .active && r.worker == "first" && r.deliveries == 1 && r.fields["lease_token"] == "t1")
+        // A job cancelled while queued is gone from pending: nothing to claim.
+        let cancelled = try q.submit(.init(queue: "default", payload: noop(2)))
+        #expect(try q.cancel(cancelled.id) == .cancelled)
+        #expect(try q.claimNothing().jobs.isEmpty)
+        #expect(try q.state(cancelled.id) == .cancelled)
+        #expect(try q.complete(job.lease, result: [:]).0 == .ok)
     }
 
     @Test func releaseRequeuesAtTheFrontWithoutSpendingAnAttempt() throws {
@@ -236,98 +246,121 @@ import Testing
         #expect(try q.claimNext().lease.id == s.id)
     }
 
-    @Test func rawEntriesAndMissingRecordsBecomeDeadRecords() throws {
+    @Test func rawEntriesMissingRecordsAndUnreadablePayloadsBecomeDeadRecords() throws {
         let q = try makeQueue()
         let k = q.keys("default")
+        // Oldest first: two raw payloads, an id without a record, a record whose payload is no
+        // JSON, then a good job.
         try q.redis.command("LPUSH", k.pending, "{\"class\":\"HardWorker\",\"args\":[1]}")
-        guard case .raw(let entry)? = try q.take("default") else { Issue.record("expected a raw entry"); return }
-        let deadID = try q.buryRaw(queue: "default", entry: entry, reason: "pending entry is not a job id")
-        let r = try #require(try q.record(deadID))
-        #expect(r.state == .dead && r.errorMessage == "pending entry is not a job id" && r.payloadText.contains("HardWorker"))
-        #expect(try q.redis.command("LLEN", k.claiming).int == 0)
-        // A well-formed id without a record.
+        try q.redis.command("LPUSH", k.pending, "second\ngarbage")
         try q.redis.command("LPUSH", k.pending, "0000000000aaaaaaaaaa@default")
-        guard case .id(let id)? = try q.take("default") else { Issue.record("expected an id"); return }
-        guard case .missing = try q.claim(queue: "default", id: id, worker: "w", token: "t") else { Issue.record("expected missing"); return }
-        #expect(try q.redis.command("LLEN", k.claiming).int == 0)
+        let bad = try q.submit(.init(queue: "default", payload: noop(1))).id
+        try q.redis.command("HSET", k.job(bad), "payload", "{not json")
+        let good = try q.submit(.init(queue: "default", payload: noop(2))).id
+        // One new dead record per claim (its key is declared): the second raw entry waits.
+        let first = try q.claimNothing()
+        #expect(first.jobs.isEmpty && first.buried.count == 1)
+        let rawID = try #require(first.buried.first?.id)
+        let raw = try #require(try q.record(rawID))
+        #expect(raw.state == .dead && raw.errorKind == "invalid_input" && raw.payloadText.contains("HardWorker"))
+        #expect(raw.errorMessage?.hasPrefix("pending entry is not a job id of queue default ({\"class\":\"HardWorker\"") == true)
+        #expect(raw.errorMessage?.hasSuffix("only mmp submit may push to \(k.pending)") == true)
+        #expect(try q.pendingIDs().last == "second\ngarbage")
+        let second = try q.claimNothing()
+        #expect(second.jobs.isEmpty && second.buried.count == 1)
+        #expect(second.buried.first?.reason.contains("(second garbage)") == true)
+        // The missing record, then the unreadable payload (dead in place), then the good job.
+        let third = try q.claim(queue: "default", ClaimRequest(worker: "w", token: "t", batch: 8))
+        #expect(third.buried.count == 2)
+        #expect(third.buried.first?.reason == "pending entry 0000000000aaaaaaaaaa@default has no job record (deleted or expired)")
+        #expect(third.buried.last?.id == bad)
+        #expect(third.buried.last?.reason.hasPrefix("malformed payload: invalid JSON (") == true)
+        #expect(third.jobs.map(\.lease.id) == [good])
+        let b = try #require(try q.record(bad))
+        #expect(b.state == .dead && b.errorMessage?.hasPrefix("malformed payload: invalid JSON") == true && b.deliveries == 1)
+        #expect(try q.counts(queues: ["default"]).first?.dead == 4)
+        #expect(try q.pendingIDs().isEmpty)
+        // An id of another queue is no job of this one.
+        try q.redis.command("LPUSH", k.pending, JobID.make(queue: "other", milliseconds: Clock.nowMillis()))
+        #expect(try q.claimNothing().buried.first?.reason.contains("not a job id of queue default") == true)
     }
 
-    @Test func idsStuckBetweenTakeAndClaimAreRecovered() throws {
-        let q = try makeQueue { $0.claimGrace = 0.1 }
+    @Test func aClaimTakesAndLeasesInOneStepAndLeavesNoWindow() throws {
+        let q = try makeQueue { $0.lease = 0.3; $0.heartbeat = 0.1 }
         let s = try q.submit(.init(queue: "default", payload: noop()))
-        guard case .id? = try q.take("default") else { Issue.record("nothing taken"); return }
-        // The taker dies here. First pass notes it, a later one past the grace moves it back.
-        #expect(try q.reapNow().recovered == 0)
-        Backoff.sleep(0.15)
-        #expect(try q.reapNow().recovered == 1)
+        let before = q.redis.roundTrips
+        let job = try q.claimNext(worker: "w-doomed", token: "T")
+        #expect(q.redis.roundTrips == before + 1)
+        // The reply already finds the job active, owned and leased: nothing is ever "taken but
+        // not leased", and the queue has no other place a claimed id could be.
+        let r = try #require(try q.record(s.id))
+        #expect(r.state == .active && r.worker == "w-doomed" && r.deliveries == 1 && r.fields["lease_token"] == "T")
+        let expiry = try #require(r.fields["lease_expires_at"].flatMap { Int($0) })
+        #expect(try q.redis.command("ZSCORE", q.keys("default").active, s.id).string == String(expiry))
+        #expect(try q.keyNames() == ["active", "events", "job:\(s.id)"])
+        #expect(job.lease.token == "T")
+        // The worker dies right after the reply: the lease expires and the reaper takes it back,
+        // counting the delivery.
+        Backoff.sleep(0.35)
+        #expect(try q.reapNow().requeued == 1)
+        let back = try #require(try q.record(s.id))
+        #expect(back.state == .queued && back.deliveries == 1 && back.worker.isEmpty)
         #expect(try q.pendingIDs() == [s.id])
-        #expect(try q.claimNext().lease.id == s.id)
+        #expect(try q.complete(job.lease, result: [:]).0 == .stale)
+        #expect(try q.claimNext(worker: "w-next").deliveries == 2)
     }
 
-    @Test func completeCanTakeTheNextJobInTheSameStep() throws {
+    @Test func completeClaimsTheNextJobInTheSameStep() throws {
         let q = try makeQueue()
         let a = try q.submit(.init(queue: "default", payload: noop(1)))
         let b = try q.submit(.init(queue: "default", payload: noop(2)))
         let job = try q.claimNext()
         #expect(job.lease.id == a.id)
         let before = q.redis.roundTrips
-        let (outcome, next) = try q.complete(job.lease, result: [:], takeNext: true)
+        let (outcome, next) = try q.complete(job.lease, result: [:], next: ClaimRequest(worker: "w", token: "t2"))
         #expect(q.redis.roundTrips == before + 1)
-        #expect(outcome == .ok && next == .id(b.id))
-        guard case .claimed = try q.claim(queue: "default", id: b.id, worker: "w", token: "t2") else { Issue.record("claim failed"); return }
+        #expect(outcome == .ok && next.jobs.map(\.lease.id) == [b.id])
+        #expect(try q.record(b.id)?.fields["lease_token"] == "t2")
+        #expect(try q.state(b.id) == .active)
+        // A stale completion claims nothing.
+        let stale = Lease(queue: "default", id: b.id, token: "wrong")
+        _ = try q.submit(.init(queue: "default", payload: noop(3)))
+        let (refused, none) = try q.complete(stale, result: [:], next: ClaimRequest(worker: "w", token: "t3"))
+        #expect(refused == .stale && none.jobs.isEmpty)
+        #expect(try q.pendingIDs().count == 1)
     }
 
-    @Test func inlineJobsReserveNextIdsAndLeaseThemWithTheCompletions() throws {
+    @Test func inlineJobsAreLeasedInBatchesEachWithItsOwnToken() throws {
         let q = try makeQueue()
         var ids: [String] = []
         for i in 0..<6 { ids.append(try q.submit(.init(queue: "default", payload: noop(i))).id) }
         let train = try q.submit(.init(queue: "default", payload: JobPayload(kind: .diagnostic))).id
-        guard case .id(let first)? = try q.take("default"),
-              case .claimed(let jobA) = try q.claim(queue: "default", id: first, worker: "w", token: "tA", reserve: 2) else {
-            Issue.record("claim failed"); return
-        }
-        #expect(jobA.lease.id == ids[0] && jobA.reserved == [ids[1], ids[2]])
-        #expect(try q.redis.command("LRANGE", q.keys("default").claiming, "0", "-1").array?.compactMap(\.string) == [ids[2], ids[1]])
+        let last = try q.submit(.init(queue: "default", payload: noop(9))).id
+        let first = try q.claim(queue: "default", ClaimRequest(worker: "w", token: "tA", batch: 2))
+        #expect(first.jobs.map(\.lease.id) == [ids[0], ids[1]])
+        #expect(first.jobs.map(\.lease.token) == ["tA", "tA.2"])
+        #expect(try q.state(ids[0]) == .active && q.state(ids[1]) == .active)
+        #expect(try q.redis.command("ZCARD", q.keys("default").active).int == 2)
         let before = q.redis.roundTrips
-        let claims = [(id: ids[1], token: "t1"), (id: ids[2], token: "t2")]
-        let out = try q.completeAndClaim(queue: "default", completions: [(jobA.lease, [:])], claims: claims, worker: "w", reserve: 4)
+        let completions: [(Lease, JSON)] = first.jobs.map { ($0.lease, [:]) }
+        let out = try q.completeAndClaim(queue: "default", completions: completions, next: ClaimRequest(worker: "w", token: "tB", batch: 8))
         #expect(q.redis.roundTrips == before + 1)
-        #expect(out.completions == [.ok])
-        let leased = out.claims.compactMap { if case .claimed(let j) = $0 { return j } else { return nil } }
-        #expect(leased.map(\.lease.id) == [ids[1], ids[2]])
-        #expect(leased.allSatisfy { $0.deliveries == 1 })
-        // Four more were reserved, the diagnostic one among them.
-        #expect(out.reserved == [ids[3], ids[4], ids[5], train])
-        #expect(try q.state(ids[0]) == .succeeded && q.state(ids[1]) == .active && q.state(ids[2]) == .active)
-        // The same call sent again (its reply lost): completions already done, the leases still ours.
-        let again = try q.completeAndClaim(queue: "default", completions: [(jobA.lease, [:])], claims: claims, worker: "w", reserve: 0)
-        #expect(again.completions == [.already])
-        #expect(again.claims.allSatisfy { if case .claimed = $0 { return true } else { return false } })
-        #expect(try q.record(ids[1])?.deliveries == 1)
-        // A job that runs in a child is not leased in a batch: it goes back to the front of pending.
-        let next = out.reserved.map { (id: $0, token: "n-\($0)") }
-        let third = try q.completeAndClaim(queue: "default", completions: leased.map { ($0.lease, [:]) }, claims: next, worker: "w", reserve: 4)
-        #expect(third.completions == [.ok, .ok])
-        // ...and ends the batch: nothing more is reserved, so it is claimed next, in order.
-        #expect(third.reserved.isEmpty)
-        guard case .skipped = third.claims[3] else { Issue.record("a diagnostic job was leased in a batch"); return }
-        #expect(try q.state(train) == .queued)
-        #expect(try q.pendingIDs() == [train])
-        #expect(try q.redis.command("LLEN", q.keys("default").claiming).int == 0)
-        // Another worker cannot lease what this one holds.
-        guard case .skipped = try q.claim(queue: "default", id: ids[3], worker: "y", token: "tY") else { Issue.record("claimed twice"); return }
-    }
-
-    @Test func jobsThatRunInChildrenReserveNothing() throws {
-        let q = try makeQueue()
-        _ = try q.submit(.init(queue: "default", payload: JobPayload(kind: .diagnostic)))
-        _ = try q.submit(.init(queue: "default", payload: noop()))
-        guard case .id(let first)? = try q.take("default"),
-              case .claimed(let job) = try q.claim(queue: "default", id: first, worker: "w", token: "t", reserve: 8) else {
-            Issue.record("claim failed"); return
-        }
-        #expect(job.reserved.isEmpty)
-        #expect(try q.redis.command("LLEN", q.keys("default").claiming).int == 0)
+        #expect(out.completions == [.ok, .ok])
+        // The batch stops before the job that runs in a child; that one stays first in line.
+        #expect(out.next.jobs.map(\.lease.id) == Array(ids[2...5]))
+        #expect(out.next.jobs.allSatisfy { $0.deliveries == 1 && $0.kind == "noop" })
+        #expect(Set(out.next.jobs.map(\.lease.token)).count == 4)
+        #expect(try q.pendingIDs() == [last, train])
+        // The same call sent again (its reply lost): the completions are already done.
+        let again = try q.completeAndClaim(queue: "default", completions: completions, next: nil)
+        #expect(again.completions == [.already, .already] && again.next.jobs.isEmpty)
+        // A job for a child is leased alone, even with room in the batch.
+        let third = try q.completeAndClaim(queue: "default", completions: out.next.jobs.map { ($0.lease, [:]) },
+                                           next: ClaimRequest(worker: "w", token: "tC", batch: 8))
+        #expect(third.completions == [.ok, .ok, .ok, .ok])
+        #expect(third.next.jobs.map(\.lease.id) == [train])
+        #expect(try q.pendingIDs() == [last])
+        #expect(try q.keyNames().filter { !$0.hasPrefix("job:") }.sorted() == ["active", "events", "pending", "succeeded", "wake"])
     }
 
     @Test func reaperRunsOncePerInterval() throws {
@@ -364,11 +397,10 @@ import Testing
 
     @Test func deadSetIsCapped() throws {
         let q = try makeQueue { $0.deadCap = 3 }
-        for i in 0..<5 {
-            try q.redis.command("LPUSH", q.keys("default").pending, "garbage-\(i)")
-            guard case .raw(let e)? = try q.take("default") else { continue }
-            try q.buryRaw(queue: "default", entry: e, reason: "bad")
-        }
+        for i in 0..<5 { try q.redis.command("LPUSH", q.keys("default").pending, "garbage-\(i)") }
+        var buried = 0
+        for _ in 0..<10 { buried += try q.claimNothing().buried.count }
+        #expect(buried == 5)
         #expect(try q.counts(queues: ["default"]).first?.dead == 3)
     }
 
@@ -416,5 +448,8 @@ import Testing
         #expect(throws: MMPError.self) { try QueueSettings(section: ["lease": "5s", "heartbeat": "10s"]) }
         #expect(throws: MMPError.self) { try QueueSettings(section: ["lease": "soon"]) }
         #expect(try QueueSettings(section: s.json) == s)
+        // A key of older versions (the grace of ids taken but not yet leased) is accepted and ignored.
+        #expect(try QueueSettings(section: ["claim_grace": "15s"]) == QueueSettings())
+        #expect(s.json["claim_grace"] == nil)
     }
 }

@@ -25,19 +25,29 @@ func makeQueue(_ tune: (inout QueueSettings) -> Void = { _ in }) throws -> JobQu
 func noop(_ n: Int = 0) -> JobPayload { JobPayload(kind: .noop, options: JSONObject([("n", JSON.int(n))])) }
 
 extension JobQueue {
-    /// Takes and claims the next job of `queue` for `worker`, or fails the test.
+    /// Claims the next job of `queue` for `worker`, or fails the test.
     func claimNext(_ queue: String = "default", worker: String = "w1", token: String? = nil) throws -> ClaimedJob {
-        guard case .id(let id)? = try take(queue) else { throw MMPError.internalError("nothing pending in \(queue)") }
-        guard case .claimed(let job) = try claim(queue: queue, id: id, worker: worker, token: token ?? "tok-\(UInt32.random(in: 0...UInt32.max))") else {
-            throw MMPError.internalError("claim of \(id) failed")
-        }
+        let claim = try claim(queue: queue, ClaimRequest(worker: worker, token: token ?? "tok-\(UInt32.random(in: 0...UInt32.max))"))
+        guard let job = claim.jobs.first else { throw MMPError.internalError("nothing to claim in \(queue)") }
         return job
+    }
+
+    /// A claim that must find nothing to lease.
+    func claimNothing(_ queue: String = "default") throws -> Claim {
+        try claim(queue: queue, ClaimRequest(worker: "w-none", token: "t-none"))
     }
 
     func state(_ id: String) throws -> JobState? { try record(id)?.state }
 
     func pendingIDs(_ queue: String = "default") throws -> [String] {
         (try redis.command("LRANGE", keys(queue).pending, "0", "-1").array ?? []).compactMap(\.string)
+    }
+
+    /// Every key of `queue` that exists, without the prefix (`pending`, `job:<id>`, ...).
+    func keyNames(_ queue: String = "default") throws -> Set<String> {
+        let base = "\(settings.keyPrefix):{\(queue)}:"
+        let found = (try redis.command("KEYS", base + "*").array ?? []).compactMap(\.string)
+        return Set(found.map { String($0.dropFirst(base.count)) })
     }
 
     /// Runs the reaper, waiting out the lock of the previous pass.

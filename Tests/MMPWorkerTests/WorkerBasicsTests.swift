@@ -86,8 +86,47 @@ import Testing
         let raw = try #require(dead.first { $0.id != bad })
         #expect(raw.errorMessage?.contains("not a job id") == true)
         #expect(raw.payloadText.contains("HardWorker"))
-        #expect(try fleet.queue.redis.command("LLEN", k.claiming).int == 0)
+        #expect(try fleet.queue.redis.command("LLEN", k.pending).int == 0)
         #expect(worker.wait(timeout: 0) == nil)  // still running
+    }
+
+    @Test func anEmptyWakeReturnsTheWorkerToWaiting() throws {
+        let fleet = try Fleet()
+        let k = fleet.queue.keys("default")
+        let worker = try fleet.startWorker()
+        #expect(try fleet.waitUntil(10) { try fleet.queue.workers().count == 1 })
+        // Tokens without a job: the worker takes one, its claim finds nothing and drops the rest.
+        for _ in 0..<20 { try fleet.queue.redis.command("LPUSH", k.wake, "1") }
+        #expect(try fleet.waitUntil(5) { try fleet.queue.redis.command("LLEN", k.wake).int == 0 })
+        Backoff.sleep(1.5)
+        // Still waiting, and wakes for a real job.
+        let id = try fleet.diagnostic("sleep", seconds: 0)
+        #expect(try fleet.waitUntil(10) { try fleet.state(id) == .succeeded })
+        worker.kill(SIGTERM)
+        #expect(worker.wait(timeout: 10) != nil)
+        // No busy loop: a few seconds of an idle worker (block timeout 1 s, heartbeats every
+        // 250 ms, reaper every 200 ms) take tens of round trips; a loop would take thousands.
+        let trips = try #require(fleet.roundTrips(ofWorker: 0))
+        #expect(trips < 400)
+    }
+
+    @Test func aBurstWakesEveryIdleSlot() throws {
+        // One wake token kept per queue, and idle slots that look on their own only every 10 s.
+        let fleet = try Fleet(blockTimeout: "10s", wakeCap: 1)
+        try fleet.startWorker(["--concurrency", "3"])
+        #expect(try fleet.waitUntil(10) { try fleet.queue.workers().count == 1 })
+        Backoff.sleep(0.3)  // every slot is blocked on the wake list
+        // Three delayed jobs become due together: the reaper promotes them in one step, with one
+        // token. Each claim that leaves work behind puts a token back, so all three slots wake.
+        var ids: [String] = []
+        for _ in 0..<3 {
+            var options = JSONObject([("action", .string("sleep")), ("seconds", .double(2))])
+            options["n"] = .int(ids.count)
+            ids.append(try fleet.queue.submit(.init(queue: "default", payload: JobPayload(kind: .diagnostic, options: options), delay: 0.5)).id)
+        }
+        // Long before any slot's 10 s timeout: all three run at once.
+        #expect(try fleet.waitUntil(5) { try ids.allSatisfy { try fleet.state($0) == .active } })
+        #expect(try fleet.waitUntil(10) { try ids.allSatisfy { try fleet.state($0) == .succeeded } })
     }
 
     @Test func cancelQueuedAndRunningJobs() throws {

@@ -31,6 +31,39 @@ import Testing
         #expect(try fleet.successCounts() == [id: 1])
     }
 
+    @Test func workerKilledRightAfterItsClaimLeavesALeasedJobTheReaperExpires() throws {
+        let fleet = try Fleet()
+        let k = fleet.queue.keys("default")
+        let id = try fleet.diagnostic("sleep", seconds: 3)
+        let a = try fleet.startWorker(["--worker-id", "doomed"])
+        // Kill it the moment its claim shows.
+        let end = Timestamp.monotonic() + 10
+        while try fleet.state(id) != .active, Timestamp.monotonic() < end { Backoff.sleep(0.001) }
+        a.kill(SIGKILL)
+        _ = a.wait(timeout: 5)
+        // The claim took and leased in one step: active, owned, leased, and in no other place.
+        let r = try #require(try fleet.queue.record(id))
+        #expect(r.state == .active && r.worker == "doomed" && r.deliveries == 1)
+        #expect(r.fields["lease_token"]?.isEmpty == false)
+        let expiry = try #require(r.fields["lease_expires_at"].flatMap { Int($0) })
+        #expect(try fleet.queue.redis.command("ZSCORE", k.active, id).string == String(expiry))
+        #expect(try fleet.queue.redis.command("LLEN", k.pending).int == 0)
+        let base = "\(fleet.prefix):{default}:"
+        let names = Set((try fleet.queue.redis.command("KEYS", base + "*").array ?? []).compactMap { $0.string.map { String($0.dropFirst(base.count)) } })
+        #expect(names.subtracting(["active", "events", "job:\(id)", "reaper"]).isEmpty)
+        // Nobody renews the lease: once it expires the reaper puts the job back, counting the delivery.
+        Backoff.sleep(Double(expiry - Clock.nowMillis()) / 1000 + 0.1)
+        var report: ReaperReport?
+        for _ in 0..<100 where report == nil {
+            report = try fleet.queue.reap(queue: "default", worker: "test")
+            if report == nil { Backoff.sleep(0.05) }
+        }
+        #expect(report?.requeued == 1)
+        let back = try #require(try fleet.queue.record(id))
+        #expect(back.state == .queued && back.deliveries == 1 && back.worker.isEmpty)
+        #expect(try fleet.queue.redis.command("LRANGE", k.pending, "0", "-1").array?.compactMap(\.string) == [id])
+    }
+
     @Test func sigtermRequeuesARunningJobWithoutSpendingAnAttempt() throws {
         let fleet = try Fleet()
         let long = try fleet.diagnostic("sleep", seconds: 30)
@@ -95,7 +128,20 @@ import Testing
         #expect(try fleet.waitUntil(10) { (try fleet.queue.counts(queues: ["default"]).first?.succeeded ?? 0) > 0 })
         a.kill(SIGKILL)
         _ = a.wait(timeout: 5)
-        // Whatever it held (leased batch, reserved ids in `claiming`) comes back through the reaper.
+        // Killed mid-batch, every job is in exactly one place: pending, succeeded, or active with
+        // the dead worker as owner and a lease (a claim takes and leases in one step).
+        let k = fleet.queue.keys("default")
+        let places = try fleet.queue.redis.pipeline([RedisCommand("LRANGE", k.pending, "0", "-1"), RedisCommand("ZRANGE", k.active, "0", "-1"),
+                                                     RedisCommand("ZRANGE", k.succeeded, "0", "-1")])
+        let lists = places.map { ($0.array ?? []).compactMap(\.string) }
+        #expect(lists.map(\.count).reduce(0, +) == 2000)
+        #expect(Set(lists[0]).union(lists[1]).union(lists[2]) == Set(ids))
+        let held = try fleet.queue.redis.pipeline(lists[1].map { RedisCommand("HMGET", k.job($0), "state", "worker", "lease_token", "lease_expires_at") })
+        #expect(held.allSatisfy { r in
+            let f = (r.array ?? []).map { $0.string ?? "" }
+            return f.count == 4 && f[0] == "active" && f[1] == "doomed" && !f[2].isEmpty && Int(f[3]) != nil
+        })
+        // What it held comes back through the reaper when the leases expire.
         try fleet.startWorker(["--worker-id", "rescuer"])
         #expect(try fleet.waitUntil(30) { try fleet.queue.counts(queues: ["default"]).first?.succeeded == 2000 })
         let counts = try fleet.successCounts()
@@ -103,7 +149,7 @@ import Testing
         #expect(counts.values.allSatisfy { $0 == 1 })
         let attempts = try fleet.queue.redis.pipeline(ids.map { RedisCommand("HMGET", fleet.queue.keys("default").job($0), "state", "attempts") })
         #expect(attempts.allSatisfy { $0.array?.compactMap(\.string) == ["succeeded", "1"] })
-        #expect(try fleet.queue.redis.command("LLEN", fleet.queue.keys("default").claiming).int == 0)
+        #expect(try fleet.queue.counts(queues: ["default"]).first.map { $0.pending + $0.active } == 0)
     }
 
     @Test func ordersQueuesByPriority() throws {

@@ -17,7 +17,7 @@ final class Fleet: @unchecked Sendable {
     let queue: JobQueue
     private(set) var workers: [WorkerProcess] = []
 
-    init(redisURL: String? = nil, lease: String = "2s", heartbeat: String = "250ms") throws {
+    init(redisURL: String? = nil, lease: String = "2s", heartbeat: String = "250ms", blockTimeout: String = "1s", wakeCap: Int = 64) throws {
         let env = ProcessEnvironment.current()
         guard let bin = env["MMP_BIN_DIR"] else { throw MMPError(.invalidConfig, "MMP_BIN_DIR is not set: run through scripts/test.sh") }
         guard let url = redisURL ?? env["MMP_TEST_REDIS_URL"] else {
@@ -45,13 +45,15 @@ final class Fleet: @unchecked Sendable {
           lease: \(lease)
           heartbeat: \(heartbeat)
           reaper_interval: 200ms
+          # A key of older versions: accepted and ignored.
           claim_grace: 2s
           max_attempts: 3
           max_deliveries: 3
           backoff:
             base: 50ms
             cap: 200ms
-          block_timeout: 1s
+          block_timeout: \(blockTimeout)
+          wake_cap: \(wakeCap)
           redis:
             url: \(url)
         """
@@ -106,6 +108,16 @@ final class Fleet: @unchecked Sendable {
             position = next[name]!
         }
         return counts
+    }
+
+    /// The Redis round trips a stopped worker reported on exit ("worker stopped" log line).
+    func roundTrips(ofWorker index: Int) -> Int? {
+        guard let text = try? read("\(directory)/worker-\(index).log") else { return nil }
+        let marker = "\"redis_round_trips\":\""
+        guard let line = text.split(separator: "\n").first(where: { $0.contains(marker) }),
+              let tail = line.split(separator: Character("\""), omittingEmptySubsequences: false).drop(while: { $0 != "redis_round_trips" }).dropFirst(2).first
+        else { return nil }
+        return Int(tail)
     }
 
     func logs() -> String {
