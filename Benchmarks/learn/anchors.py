@@ -69,13 +69,14 @@ def main():
     ap.add_argument("--dataset", required=True)
     ap.add_argument("--model", required=True)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--seed", type=int, default=42)
     args = ap.parse_args()
     # OpenMP-based libraries (scikit-learn's HGB, LightGBM, XGBoost) read this too.
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
 
     meta, Xtr, ytr, Xte, yte = load(os.path.join(args.data, args.dataset))
     task = meta["task"]
-    model = make(args.model, task, args.threads)  # imports the library before the baseline
+    model = make(args.model, task, args.threads, seed=args.seed)  # imports the library before the baseline
     try:
         from threadpoolctl import threadpool_limits
         limits = threadpool_limits(limits=args.threads)
@@ -102,9 +103,12 @@ def main():
         score, metric = float(r2_score(yte, model.predict(Xte))), "r2"
     predict_s = time.perf_counter() - t0
 
-    print(json.dumps({"impl": args.model, "dataset": args.dataset, "fit_s": round(fit_s, 3), "predict_s": round(predict_s, 3),
-                      "metric": metric, "score": score, "peak_mb": round(rss_mb(), 1), "baseline_mb": round(baseline, 1),
-                      "threads": args.threads}))
+    out = {"impl": args.model, "dataset": args.dataset, "fit_s": round(fit_s, 3), "predict_s": round(predict_s, 3),
+           "metric": metric, "score": score, "peak_mb": round(rss_mb(), 1), "baseline_mb": round(baseline, 1),
+           "threads": args.threads, "seed": args.seed}
+    if hasattr(model, "n_iter_"):
+        out["summary"] = {"n_iter": int(model.n_iter_) if not hasattr(model.n_iter_, "__len__") else int(max(model.n_iter_))}
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

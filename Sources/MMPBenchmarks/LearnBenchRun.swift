@@ -38,7 +38,9 @@ public struct LearnBenchRun: Sendable {
         let set = TrainingSet(features: data.train, target: clustering ? [] : data.trainTarget,
                               classCount: data.task == .classification && !clustering ? 2 : 0,
                               featureNames: (0..<data.train.columns).map { "f\($0)" })
-        let context = FitContext(seed: 42, threads: threads)
+        // The seed the pipeline would use: `random_state` when given, else 42 (the anchors' seed).
+        let seed = UInt64(bitPattern: Int64(params.optionalInt("random_state") ?? 42))
+        let context = FitContext(seed: seed, threads: threads)
 
         var t0 = Timestamp.monotonic()
         let fitted = try estimator.fit(set, context: context)
