@@ -20,13 +20,29 @@ struct ModelFitter {
     func fit() throws -> FittedModel {
         let descriptor = try ModelCatalog.require(recipe.model.classPath, task: recipe.task)
         let hp = recipe.model.hyperparameters
-        guard hp.tuningEnabled else {
+        var fitted: FittedModel
+        if hp.tuningEnabled {
+            fitted = try tune(descriptor, hp)
+        } else {
             let params = try resolve(descriptor, hp.values, field: "model.hyperparameters.values")
             let model = try train(descriptor, params, on: data.train, progress: { events.progress(TrainingStage.fit.overall($0), .fit) })
-            return FittedModel(descriptor: descriptor, hyperparameters: params, model: model, tuning: nil,
-                               summary: "\(descriptor.name) on \(data.train.features.rows) rows × \(data.train.features.columns) features")
+            fitted = FittedModel(descriptor: descriptor, hyperparameters: params, model: model, tuning: nil,
+                                 summary: "\(descriptor.name) on \(data.train.features.rows) rows × \(data.train.features.columns) features")
         }
-        return try tune(descriptor, hp)
+        return try calibrate(fitted)
+    }
+
+    /// Recalibrates the probabilities on the calibration split when the recipe asks.
+    private func calibrate(_ fitted: FittedModel) throws -> FittedModel {
+        guard let name = recipe.model.calibrationMethod, let method = CalibrationMethod(rawValue: name) else { return fitted }
+        guard let set = data.calibration else {
+            throw MMPError.invalidData("model.calibration is enabled but the calibration split is empty; raise data.split.calibration")
+        }
+        var out = fitted
+        out.model = try CalibratedClassifier.fit(fitted.model, method: method, features: set.features, target: set.target,
+                                                 classCount: data.train.classCount)
+        out.summary += ", probabilities calibrated (\(name)) on \(set.features.rows) rows"
+        return out
     }
 
     private func resolve(_ descriptor: ModelDescriptor, _ values: JSONObject, field: String) throws -> Hyperparameters {

@@ -8,6 +8,8 @@ struct PreparedSplits {
     var train: Table
     var validation: Table
     var test: Table
+    /// Rows for recalibrating probabilities (`model.calibration`), never trained on.
+    var calibration: Table
     var labels: LabelEncoding?
     var rowCounts: JSONObject
     var summary: String
@@ -56,6 +58,7 @@ struct PreparedSplits {
         train = base.selecting(rows: indices.train)
         validation = base.selecting(rows: indices.validation)
         test = base.selecting(rows: indices.test)
+        calibration = base.selecting(rows: indices.calibration)
         self.labels = labels
         var counts = JSONObject()
         counts["loaded"] = .int(full.rowCount)
@@ -65,7 +68,8 @@ struct PreparedSplits {
         counts["test"] = .int(test.rowCount)
         if !indices.calibration.isEmpty { counts["calibration"] = .int(indices.calibration.count) }
         rowCounts = counts
-        summary = "\(s.strategy.rawValue)\(strataNote(recipe, s)): train \(train.rowCount), validation \(validation.rowCount), test \(test.rowCount)"
+        summary = "\(s.strategy.rawValue)\(strataNote(recipe, s)): train \(train.rowCount), validation \(validation.rowCount), "
+            + (indices.calibration.isEmpty ? "" : "calibration \(indices.calibration.count), ") + "test \(test.rowCount)"
             + (dropped > 0 ? " (\(dropped) rows without a target dropped)" : "")
         guard train.rowCount > 0 else { throw MMPError.invalidData("the training split is empty; \(full.rowCount) rows are too few for this split") }
     }

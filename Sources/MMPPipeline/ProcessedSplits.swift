@@ -9,6 +9,7 @@ struct ProcessedSplits {
     var train: TrainingSet
     var validation: EvaluationSet?
     var test: EvaluationSet?
+    var calibration: EvaluationSet?
 
     init(recipe: Recipe, splits: PreparedSplits, roles: ColumnRoles) throws {
         let target = roles.target
@@ -64,6 +65,10 @@ struct ProcessedSplits {
         if splits.test.rowCount > 0 {
             let (x, y) = try matrices(try preprocessor.transform(splits.test, mode: .training))
             test = EvaluationSet(features: x, target: y)
+        }
+        if splits.calibration.rowCount > 0 {
+            let (x, y) = try matrices(try preprocessor.transform(splits.calibration, mode: .training))
+            calibration = EvaluationSet(features: x, target: y)
         }
         self.validation = validation
         self.train = TrainingSet(features: xTrain, target: yTrain, classCount: classCount, featureNames: features, validation: validation)

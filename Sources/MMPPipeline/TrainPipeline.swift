@@ -78,9 +78,13 @@ public struct TrainPipeline: Sendable {
         }
 
         // Evaluate.
-        let evaluation = try run.stage(.evaluate) { () throws -> (Evaluation, String) in
+        var evaluation = try run.stage(.evaluate) { () throws -> (Evaluation, String) in
             let e = try Evaluation(recipe: recipe, data: processed, model: fitted.model)
             return (e, e.metrics.map { "\($0.key) \(formatMetric($0.value))" }.joined(separator: ", "))
+        }
+        // Tuning's best validation score sits beside the test metrics (bundle, job record).
+        if let tuning = fitted.tuning, let metric = tuning["metric"]?.stringValue, let best = tuning["best_score"] {
+            evaluation.metrics["tuning_best_\(metric)"] = best
         }
 
         // Save.

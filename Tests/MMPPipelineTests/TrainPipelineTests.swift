@@ -130,3 +130,42 @@ final class EventRecorder: @unchecked Sendable {
     func add(_ s: String) { lock.lock(); lines.append(s); lock.unlock() }
     func progress(_ p: Double) { lock.lock(); values.append(p); lock.unlock() }
 }
+
+@Suite struct TunedCalibratedRecipeTests {
+    /// Tuning (TPE over the recipe's space, scored on validation), then calibration on the
+    /// calibration split: the trial history and best score reach the result and the bundle, and
+    /// the bundle predicts with the calibrated model.
+    @Test func tunesCalibratesAndStoresTheHistory() throws {
+        let root = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let recipe = try loadRecipe("churn_boosting_tuned", overrides: [("model.hyperparameters.n_trials", "6")])
+        let result = try TrainPipeline(config: localConfig(artifactRoot: root)).run(TrainingInput(recipe: recipe))
+        let tuning = try #require(result.details["tuning"])
+        #expect(tuning["trials"]?.arrayValue?.count == 6)
+        #expect(tuning["metric"] == .string("roc_auc"))
+        let best = try #require(tuning["best_score"]?.doubleValue)
+        #expect(result.metrics["tuning_best_roc_auc"]?.doubleValue == best)
+        #expect(best > 0.75)
+        #expect(result.metrics["roc_auc"]?.doubleValue ?? 0 > 0.75)
+        #expect(result.details["rows"]?["calibration"]?.intValue == 300)
+        #expect(result.details["model_summary"]?["calibration"] == .string("sigmoid"))
+
+        let bundle = try BundleCodec.decode(try FilesystemStorage(root: root).fetch(result.artifact.uri))
+        #expect(bundle.tuning?["trials"]?.arrayValue?.count == 6)
+        #expect(type(of: bundle.model).typeName == "calibrated_classifier.v1")
+        let data = try CSVReader().read(bytes: [UInt8](FileManager.default.contents(atPath: "\(repoRoot)/data/customers.csv")!))
+        let predictions = try PredictPipeline.predict(bundle, input: data.head(50))
+        #expect(predictions.columnNames == ["customer_id", "prediction", "probability_0", "probability_1"])
+    }
+
+    @Test func calibrationRulesAreChecked() throws {
+        var text = try String(contentsOfFile: "\(repoRoot)/recipes/churn_boosting_tuned.yaml", encoding: .utf8)
+        text = text.replacing("calibration: 0.1\n    test: 0.15", with: "test: 0.25")
+        let error = #expect(throws: MMPError.self) { try RecipeDecoder.decode(try YAMLDocument(path: "r.yaml", text: text)) }
+        #expect(error?.message.contains("data.split.calibration") == true)
+        let unused = try String(contentsOfFile: "\(repoRoot)/recipes/churn_boosting_tuned.yaml", encoding: .utf8)
+            .replacing("enabled: true", with: "enabled: false")
+        let unusedError = #expect(throws: MMPError.self) { try RecipeDecoder.decode(try YAMLDocument(path: "r.yaml", text: unused)) }
+        #expect(unusedError?.message.contains("only used when model.calibration.enabled") == true)
+    }
+}

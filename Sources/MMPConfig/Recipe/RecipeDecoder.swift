@@ -52,6 +52,15 @@ public enum RecipeDecoder {
         if model.hyperparameters.tuningEnabled, data.split.validation <= 0 {
             r.problem("data.split.validation", "tuning scores trials on the validation split, so it must be above 0 when tuning_enabled is true (for example train: 0.7, validation: 0.15, test: 0.15)")
         }
+        if model.calibrationMethod != nil {
+            if task != .classification {
+                r.problem("model.calibration.enabled", "probability calibration is for classification only")
+            } else if data.split.calibration <= 0 {
+                r.problem("data.split.calibration", "model.calibration is enabled, so the split needs a calibration share above 0 (rows the model never trains on), e.g. train: 0.6, validation: 0.1, calibration: 0.1, test: 0.2")
+            }
+        } else if data.split.calibration > 0 {
+            r.problem("data.split.calibration", "a calibration share is only used when model.calibration.enabled is true; enable calibration or give these rows to train")
+        }
         if task == .clustering, model.hyperparameters.tuningEnabled {
             r.problem("model.hyperparameters.tuning_enabled", "tuning is not supported for clustering")
         }
@@ -66,12 +75,14 @@ public enum RecipeDecoder {
         r.checkKeys(model, path: "model", known: ["class_path", "library", "hyperparameters", "calibration", "computed"])
         let classPath = r.string(model, "class_path", path: "model", required: true) ?? ""
         let library = r.string(model, "library", path: "model")
-        if let calibration = r.object(model["calibration"], path: "model.calibration", required: false),
-           r.bool(calibration, "enabled", path: "model.calibration", default: false) {
-            r.problem("model.calibration.enabled", "probability calibration is not supported yet; remove model.calibration or set enabled: false")
+        var calibrationMethod: String?
+        if let calibration = r.object(model["calibration"], path: "model.calibration", required: false) {
+            r.checkKeys(calibration, path: "model.calibration", known: ["enabled", "method"])
+            let method = r.string(calibration, "method", path: "model.calibration", allowed: ["sigmoid", "isotonic"]) ?? "sigmoid"
+            if r.bool(calibration, "enabled", path: "model.calibration", default: false) { calibrationMethod = method }
         }
         let hp = decodeHyperparameters(model["hyperparameters"], reader: r)
-        return ModelSection(classPath: classPath, library: library, hyperparameters: hp)
+        return ModelSection(classPath: classPath, library: library, hyperparameters: hp, calibrationMethod: calibrationMethod)
     }
 
     static func decodeHyperparameters(_ value: JSON?, reader r: FieldReader) -> HyperparameterSection {
@@ -243,9 +254,6 @@ public enum RecipeDecoder {
             if split.train <= 0 { r.problem("\(p).train", "the training share must be above 0") }
             if task != .clustering, split.test <= 0, split.validation <= 0 {
                 r.problem("\(p).test", "a test (or validation) share above 0 is needed to report metrics")
-            }
-            if split.calibration > 0 {
-                if task != .classification { r.problem("\(p).calibration", "a calibration share is only used by classification") }
             }
             if split.strategy == .temporal {
                 if split.temporalColumn == nil { split.temporalColumn = interface.timestampColumn }

@@ -75,7 +75,7 @@ public protocol ModelFamily {
 public enum ModelCatalog {
     public static let families: [any ModelFamily.Type] = [
         LinearModels.self, NaiveBayesModels.self, NeighborModels.self, TreeModels.self,
-        ForestModels.self, BoostingModels.self, ClusteringModels.self,
+        ForestModels.self, BoostingModels.self, ClusteringModels.self, CalibrationModels.self,
     ]
 
     public static let all: [ModelDescriptor] = families.flatMap { $0.descriptors }
