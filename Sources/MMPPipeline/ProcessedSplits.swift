@@ -32,14 +32,7 @@ struct ProcessedSplits {
                 }
                 columns = listed
             } else {
-                columns = features.filter { name in
-                    let kind = train.column(name)!.kind
-                    switch descriptor.defaultColumns {
-                    case .numeric: return kind == .numeric
-                    case .categorical: return kind == .categorical
-                    case .all: return true
-                    }
-                }
+                columns = descriptor.defaultColumns.select(in: train, among: features)
             }
             let step = try descriptor.make(options).fit(train, columns: columns)
             train = try step.transform(train, mode: .training)

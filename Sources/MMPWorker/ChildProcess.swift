@@ -15,49 +15,30 @@ final class ChildProcess: @unchecked Sendable {
     private var stdoutFD: Int32
     private var buffer: [UInt8] = []
 
-    enum Exit: Equatable {
-        case code(Int32)
-        case signal(Int32)
-    }
+    typealias Exit = ProcessSpawner.Exit
 
     init(executable: String, arguments: [String], input: String) throws {
         var toChild: [Int32] = [0, 0], fromChild: [Int32] = [0, 0]
-        var child: pid_t = 0
-        let rc = try ChildProcess.spawnLock.withLock { () throws -> Int32 in
+        let child = try ChildProcess.spawnLock.withLock { () throws -> pid_t in
             // Close-on-exec, set under the spawn lock: a child started by another slot at the same
             // moment must not inherit these ends (it would hold this child's stdin open, and two
             // such children would wait on each other forever). dup2 onto 0 and 1 clears the flag for
             // this child's own copies.
-            guard pipe(&toChild) == 0, pipe(&fromChild) == 0 else { throw MMPError.io("cannot create pipes for the job process: errno \(errno)") }
+            guard pipe(&toChild) == 0 else { throw MMPError.io("cannot create pipes for the job process: errno \(errno)") }
+            guard pipe(&fromChild) == 0 else {
+                close(toChild[0]); close(toChild[1])
+                throw MMPError.io("cannot create pipes for the job process: errno \(errno)")
+            }
             for fd in toChild + fromChild { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
-            posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
-            for fd in toChild + fromChild { posix_spawn_file_actions_addclose(&actions, fd) }
-            var attributes = posix_spawnattr_t()
-            posix_spawnattr_init(&attributes)
-            defer { posix_spawnattr_destroy(&attributes) }
-            var empty = sigset_t()
-            sigemptyset(&empty)
-            posix_spawnattr_setsigmask(&attributes, &empty)
-            var defaults = sigset_t()
-            sigemptyset(&defaults)
-            for s in [SIGPIPE, SIGTERM, SIGINT, SIGCHLD] { sigaddset(&defaults, s) }
-            posix_spawnattr_setsigdefault(&attributes, &defaults)
-            posix_spawnattr_setpgroup(&attributes, 0)
-            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-            let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-            defer { for p in argv { free(p) } }
-            let rc = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
-            close(toChild[0])
-            close(fromChild[1])
-            return rc
-        }
-        guard rc == 0 else {
-            close(toChild[1]); close(fromChild[0])
-            throw MMPError.io("cannot start \(executable): \(String(cString: strerror(rc)))")
+            defer { close(toChild[0]); close(fromChild[1]) }
+            do {
+                return try ProcessSpawner.spawn(executable, arguments: arguments,
+                                                fileActions: [.duplicate(toChild[0], to: 0), .duplicate(fromChild[1], to: 1)],
+                                                newProcessGroup: true)
+            } catch {
+                close(toChild[1]); close(fromChild[0])
+                throw error
+            }
         }
         pid = child
         stdoutFD = fromChild[0]
@@ -110,9 +91,7 @@ final class ChildProcess: @unchecked Sendable {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         if stdoutFD >= 0 { close(stdoutFD); stdoutFD = -1 }
-        let signal = status & 0x7f
-        if signal == 0 { return .code((status >> 8) & 0xff) }
-        return .signal(signal)
+        return Exit(waitStatus: status)
     }
 
     static func signalName(_ s: Int32) -> String {

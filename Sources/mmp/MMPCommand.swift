@@ -1,7 +1,7 @@
 import ArgumentParser
 import MMPCore
 
-struct MMPCommand: AsyncParsableCommand {
+struct MMPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mmp",
         abstract: "Train models from YAML recipes, locally or on a fleet of workers.",

@@ -7,11 +7,7 @@ import Glibc
 // Exit codes: 0 success, 1 the work failed or the input is invalid, 2 usage error.
 do {
     var command = try MMPCommand.parseAsRoot()
-    if var asyncCommand = command as? AsyncParsableCommand {
-        try await asyncCommand.run()
-    } else {
-        try command.run()
-    }
+    try command.run()
 } catch let error as MMPError {
     StandardStreams.writeError("error: \(error.message)\n")
     exit(1)

@@ -30,36 +30,12 @@ final class Spawned: @unchecked Sendable {
     init(_ executable: String, _ arguments: [String], environment extra: [String: String], directory: String, stdio: (Int32, Int32, Int32)) throws {
         var env = ProcessInfo.processInfo.environment
         for (k, v) in extra { env[k] = v }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for (target, fd) in [(Int32(0), stdio.0), (1, stdio.1), (2, stdio.2)] {
-            if fd < 0 {
-                posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
-            } else {
-                posix_spawn_file_actions_adddup2(&actions, fd, target)
-            }
+        let actions: [ProcessSpawner.FileAction] = [(Int32(0), stdio.0), (1, stdio.1), (2, stdio.2)].map { target, fd in
+            fd < 0 ? .null(target) : .duplicate(fd, to: target)
         }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Test threads may block signals; the child starts with none blocked and default handlers.
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for s in [SIGTERM, SIGINT, SIGPIPE, SIGCHLD] { sigaddset(&defaults, s) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         // `env -C` sets the working folder (posix_spawn_file_actions_addchdir_np is not exported here).
-        let argv: [UnsafeMutablePointer<CChar>?] = (["/usr/bin/env", "-C", directory, executable] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { for p in argv + envp { free(p) } }
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, "/usr/bin/env", &actions, &attributes, argv, envp)
-        guard rc == 0 else { throw MMPError.io("cannot start \(executable): \(String(cString: strerror(rc)))") }
-        pid = child
+        pid = try ProcessSpawner.spawn("/usr/bin/env", arguments: ["-C", directory, executable] + arguments,
+                                       environment: env, fileActions: actions)
     }
 
     /// Blocks until the child exits; its exit status (128 + signal when killed).
@@ -68,8 +44,7 @@ final class Spawned: @unchecked Sendable {
         while waitpid(pid, &status, 0) < 0 {
             if errno != EINTR { return -1 }
         }
-        if status & 0x7f == 0 { return (status >> 8) & 0xff }
-        return 128 + (status & 0x7f)
+        return ProcessSpawner.Exit(waitStatus: status).shellStatus
     }
 
     func signal(_ sig: Int32) { _ = kill(pid, sig) }

@@ -121,14 +121,7 @@ struct ReferenceCase {
             if let listed = step["columns"]?.arrayValue {
                 columns = listed.compactMap(\.stringValue)
             } else {
-                columns = features.filter { name in
-                    let kind = train.column(name)!.kind
-                    switch descriptor.defaultColumns {
-                    case .numeric: return kind == .numeric
-                    case .categorical: return kind == .categorical
-                    case .all: return true
-                    }
-                }
+                columns = descriptor.defaultColumns.select(in: train, among: features)
             }
             let fitted = try descriptor.make(resolved).fit(train, columns: columns)
             train = try fitted.transform(train, mode: .training)

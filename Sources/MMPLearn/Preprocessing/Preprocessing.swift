@@ -21,6 +21,18 @@ public protocol FittedTransform: Sendable, BinaryCodable {
 /// Which columns a step applies to when the recipe gives no `columns` list.
 public enum ColumnSelection: Sendable {
     case numeric, categorical, all
+
+    /// The columns of `features` (in their order) that this selection takes in `table`.
+    public func select(in table: Table, among features: [String]) -> [String] {
+        features.filter { name in
+            guard let kind = table.column(name)?.kind else { return false }
+            switch self {
+            case .numeric: return kind == .numeric
+            case .categorical: return kind == .categorical
+            case .all: return true
+            }
+        }
+    }
 }
 
 /// An option a step accepts besides `type` and `columns` (e.g. `strategy`, `n_bins`).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MMPConfig
 import MMPCore
 import MMPPipeline
 import MMPQueue
@@ -45,7 +46,7 @@ struct SubmitCommand: ParsableCommand {
 
     func run() throws {
         let workspace = try Workspace.current(configDirectory: global.configDirectory)
-        let parsed = try RecipeLoaderParams.parse(params)
+        let parsed = try RecipeLoader.parseParams(params)
         let (recipe, document) = try workspace.recipe(self.recipe, params: params)
         try RecipeValidator.validate(recipe, document: document)
         let payload = JobPayload(kind: .train, recipeName: recipe.name, recipeFile: recipe.file, recipeYAML: document.text,
@@ -73,17 +74,5 @@ struct SubmitCommand: ParsableCommand {
             StandardStreams.writeOut(JobViews.detail(record, nowMillis: now))
         }
         if record?.state != .succeeded { throw ExitCode(1) }
-    }
-}
-
-/// `--param key=value` pairs, parsed the way `mmp train` parses them.
-enum RecipeLoaderParams {
-    static func parse(_ params: [String]) throws -> [(String, String)] {
-        try params.map { p in
-            guard let eq = p.firstIndex(of: "="), eq != p.startIndex else {
-                throw MMPError.invalidInput("--param '\(p)' must be key=value")
-            }
-            return (String(p[..<eq]), String(p[p.index(after: eq)...]))
-        }
     }
 }
