@@ -154,8 +154,10 @@ public struct QueueBenchmark {
         if let config { env["MMP_CONFIG_DIR"] = config; env["APP_ENV"] = "local" }
         p.environment = env
         let path = logPath ?? "\(options.logDirectory)/worker-\(index).log"
-        FileManager.default.createFile(atPath: path, contents: nil)
-        p.standardError = FileHandle(forWritingAtPath: path)
+        guard FileManager.default.createFile(atPath: path, contents: nil), let log = FileHandle(forWritingAtPath: path) else {
+            throw MMPError.io("cannot create the worker log \(path)")
+        }
+        p.standardError = log
         p.standardOutput = FileHandle.nullDevice
         try p.run()
         workerLogs[p.processIdentifier] = path

@@ -27,7 +27,7 @@ import Testing
         let bytes = (0..<4097).map { UInt8(truncatingIfNeeded: $0 * 7 + 3) }
         let path = NSTemporaryDirectory() + "mmp-sha-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
         process.arguments = [path]

@@ -97,6 +97,13 @@ public struct ByteReader: Sendable {
     }
 
     public mutating func readUInt8() throws -> UInt8 { try take(1).first! }
+
+    /// Reads a format version byte and refuses any other than `expected`: a bundle written by
+    /// another mmp version is an error that says so, not a misread model.
+    public mutating func readFormatVersion(_ expected: UInt8, of what: String) throws {
+        let version = try readUInt8()
+        guard version == expected else { throw MMPError.corrupt("\(what) data has format \(version); this mmp reads \(expected)") }
+    }
     public mutating func readBool() throws -> Bool { try readUInt8() != 0 }
 
     public mutating func readUInt32() throws -> UInt32 {

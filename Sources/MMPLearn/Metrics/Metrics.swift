@@ -37,7 +37,7 @@ public struct MetricDescriptor: Sendable {
     }
 }
 
-public protocol MetricFamily {
+public protocol MetricFamily: SendableMetatype {
     static var descriptors: [MetricDescriptor] { get }
 }
 

@@ -66,7 +66,7 @@ public struct ModelDescriptor: Sendable {
 
 /// A group of related models, each family in its own file. The catalog lists families, so
 /// adding a model touches its family only.
-public protocol ModelFamily {
+public protocol ModelFamily: SendableMetatype {
     static var descriptors: [ModelDescriptor] { get }
     /// Every fitted-model type the family's estimators produce, for loading bundles.
     static var trainedTypes: [any TrainedModel.Type] { get }

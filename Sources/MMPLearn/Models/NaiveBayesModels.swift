@@ -148,8 +148,7 @@ public struct TrainedGaussianNB: TrainedModel {
     }
 
     public init(from reader: inout ByteReader) throws {
-        let version = try reader.readUInt8()
-        guard version == TrainedGaussianNB.formatVersion else { throw MMPError.corrupt("GaussianNB data has format \(version); this mmp reads \(TrainedGaussianNB.formatVersion)") }
+        try reader.readFormatVersion(TrainedGaussianNB.formatVersion, of: "GaussianNB")
         classCount = try reader.readInt()
         features = try reader.readInt()
         means = try reader.readDoubles()

@@ -92,7 +92,7 @@ public struct PreprocessorDescriptor: Sendable {
 public typealias StepOptions = Hyperparameters
 
 /// A group of related preprocessing steps, each group in its own file.
-public protocol PreprocessorFamily {
+public protocol PreprocessorFamily: SendableMetatype {
     static var descriptors: [PreprocessorDescriptor] { get }
 }
 

@@ -114,8 +114,7 @@ public struct TrainedKMeans: TrainedModel {
     }
 
     public init(from reader: inout ByteReader) throws {
-        let version = try reader.readUInt8()
-        guard version == TrainedKMeans.formatVersion else { throw MMPError.corrupt("KMeans data has format \(version); this mmp reads \(TrainedKMeans.formatVersion)") }
+        try reader.readFormatVersion(TrainedKMeans.formatVersion, of: "KMeans")
         clusters = try reader.readInt()
         features = try reader.readInt()
         centers = try reader.readDoubles()

@@ -112,8 +112,7 @@ struct NeighborMemory: Sendable {
     }
 
     static func decode(from reader: inout ByteReader) throws -> NeighborMemory {
-        let version = try reader.readUInt8()
-        guard version == formatVersion else { throw MMPError.corrupt("neighbours model data has format \(version); this mmp reads \(formatVersion)") }
+        try reader.readFormatVersion(formatVersion, of: "neighbours model")
         let settings = NeighborSettings(k: try reader.readInt(), distanceWeighted: try reader.readBool(), metric: try reader.readString(),
                                         p: try reader.readDouble(), algorithm: try reader.readString(), leafSize: try reader.readInt())
         let rows = try reader.readInt(), columns = try reader.readInt()
