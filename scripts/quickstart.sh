@@ -13,10 +13,10 @@ mmp_install_packages
 
 mmp_log "building mmp and mmp-worker (release; a few minutes the first time)"
 for product in mmp mmp-worker; do
-    swift build -c release --product "$product" 2>&1 | grep -E 'error|warning: unre|Build complete' || true
+    swift build -c release --product "$product" 2>&1 | { grep -E 'error|warning: unre|Build complete' || true; }
+    [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "build of $product failed" >&2; exit 1; }
 done
 BIN="$(swift build -c release --show-bin-path)"
-[ -x "$BIN/mmp" ] && [ -x "$BIN/mmp-worker" ] || { echo "build failed" >&2; exit 1; }
 export PATH="$BIN:$PATH" MMP_BIN="$BIN/mmp" APP_ENV=local
 
 STATE="$PWD/.state/quickstart"

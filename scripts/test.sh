@@ -11,7 +11,8 @@ source scripts/lib/services.sh
 mmp_install_packages
 
 mmp_log "building (debug, with tests)"
-swift build --build-tests 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Linking|Write|Building|Applying|Copying)' || true
+# The filter may print nothing (an up-to-date build); PIPESTATUS[0] is the build's own status.
+swift build --build-tests 2>&1 | { grep -Ev '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Linking|Write|Building|Applying|Copying)' || true; }
 [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "build failed" >&2; exit 1; }
 BIN_DIR=$(swift build --show-bin-path)
 

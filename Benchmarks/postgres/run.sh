@@ -27,7 +27,8 @@ mmp_install_packages
 python3 -c 'import pandas, sqlalchemy, psycopg2' 2>/dev/null || {
     echo "pandas, sqlalchemy and psycopg2 are needed for the anchor: pip install pandas sqlalchemy psycopg2-binary" >&2; exit 1; }
 mmp_log "building mmp-bench (release)"
-swift build -c release --product mmp-bench 2>&1 | grep -E 'error|Compiling mmp|Build' || true
+swift build -c release --product mmp-bench 2>&1 | { grep -E 'error|Compiling mmp|Build' || true; }
+[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "build failed" >&2; exit 1; }
 BENCH="$(swift build -c release --show-bin-path)/mmp-bench"
 [ -x "$BENCH" ] || { echo "build failed" >&2; exit 1; }
 
