@@ -44,6 +44,12 @@ public struct QueueBenchmark {
     let options: Options
     let settings: RedisSettings
     public init(_ options: Options) throws {
+        // The drain ends when the `succeeded` index holds every job, and that index keeps at most
+        // index_cap ids: more jobs would never be counted as done.
+        let cap = QueueSettings().indexCap
+        guard options.jobs >= 1, options.jobs <= cap else {
+            throw MMPError.invalidInput("--jobs must be between 1 and \(cap) (queue.index_cap, the size of the succeeded index the drain counts)")
+        }
         self.options = options
         self.settings = try RedisSettings(url: options.redisURL)
     }

@@ -55,12 +55,13 @@ extension QueueScripts {
       event(c.events, c.cap, id, 'dead', 'dead', 'error_kind', 'invalid_input', 'message', reason)
       return {id, reason}
     end
-    local function lease(c, job, id, f, token)
-      local expires = now + c.lease
+    -- Leases one job. Its entry in `active` is added by the caller, once for the whole batch
+    -- (one variadic ZADD: Redis runs every script on one thread, so commands per job are the
+    -- drain's limit); `expires` is the same for every job of a batch.
+    local function lease(c, job, id, f, token, expires)
       local deliveries = tonumber(f[8] or '0') + 1
       redis.call('HSET', job, 'state', 'active', 'worker', c.worker, 'lease_token', token, 'lease_expires_at', expires,
         'started_at', now, 'started_us', now_us, 'updated_at', now, 'progress', 0, 'stage', '', 'deliveries', deliveries)
-      redis.call('ZADD', c.active, expires, id)
       event(c.events, c.cap, id, 'started', 'active', 'worker', c.worker, 'delivery', deliveries)
       return {id, token, f[2], f[4] or '0', f[5] or '0', f[6] or '0', f[7] or '0', tostring(deliveries), f[3] or ''}
     end
@@ -70,6 +71,8 @@ extension QueueScripts {
     -- Returns {{leased job...}, {{dead id, reason}...}}.
     local function claim_next(c)
       local leased, buried = {}, {}
+      local expires = now + c.lease
+      local active = {}
       local spare = true
       local looked = 0
       while #leased < c.count and looked < c.count + 100 do
@@ -106,12 +109,15 @@ extension QueueScripts {
           else
             local token = c.token
             if #leased > 0 then token = c.token .. '.' .. (#leased + 1) end
-            leased[#leased + 1] = lease(c, job, id, f, token)
+            leased[#leased + 1] = lease(c, job, id, f, token, expires)
+            active[#active + 1] = expires
+            active[#active + 1] = id
             -- A job for a child process is leased alone.
             if f[3] ~= 'noop' then break end
           end
         end
       end
+      if #active > 0 then redis.call('ZADD', c.active, unpack(active)) end
       -- Wake tokens follow the work: none while nothing waits (so idle workers do not wake for
       -- nothing), at least one while something does (so a burst wakes every idle worker in turn,
       -- even when the submits' tokens were trimmed at wake_cap).
@@ -122,20 +128,32 @@ extension QueueScripts {
       end
       return {leased, buried}
     end
-    local function do_complete(job, active, succeeded, events, idem, id, token, result, ttl, cap, indexCap)
+    -- Marks one job succeeded if `token` still holds its lease, and adds its id to `done`; the
+    -- index moves (out of `active`, into `succeeded`) are made for all of `done` at once by
+    -- finish_completions, before the script claims anything.
+    local function do_complete(c, job, done, id, token, result, ttl)
       local f = redis.call('HMGET', job, 'state', 'lease_token', 'attempts', 'idempotency_key')
       if f[2] ~= token then return 'stale' end
       if f[1] == 'succeeded' then return 'already' end
       if f[1] ~= 'active' then return 'stale' end
-      redis.call('ZREM', active, id)
       redis.call('HSET', job, 'state', 'succeeded', 'finished_at', now, 'updated_at', now, 'progress', 1, 'result', result,
         'attempts', tonumber(f[3] or '0') + 1)
-      redis.call('ZADD', succeeded, now, id)
       redis.call('EXPIRE', job, ttl)
-      if f[4] and f[4] ~= '' and redis.call('HGET', idem, f[4]) == id then redis.call('HDEL', idem, f[4]) end
-      cap_index(succeeded, tonumber(indexCap))
-      event(events, cap, id, 'succeeded', 'succeeded')
+      if f[4] and f[4] ~= '' and redis.call('HGET', c.idem, f[4]) == id then redis.call('HDEL', c.idem, f[4]) end
+      event(c.events, c.cap, id, 'succeeded', 'succeeded')
+      done[#done + 1] = id
       return 'ok'
+    end
+    local function finish_completions(c, succeeded, done, indexCap)
+      if #done == 0 then return end
+      redis.call('ZREM', c.active, unpack(done))
+      local scored = {}
+      for i, id in ipairs(done) do
+        scored[2 * i - 1] = now
+        scored[2 * i] = id
+      end
+      redis.call('ZADD', succeeded, unpack(scored))
+      cap_index(succeeded, tonumber(indexCap))
     end
 
     """
@@ -159,7 +177,9 @@ extension QueueScripts {
     /// Returns {'ok' | 'already' | 'stale', claim reply}.
     static let complete = claimScript("complete", """
     local c = claim_context()
-    local status = do_complete(KEYS[9], c.active, KEYS[10], c.events, c.idem, ARGV[10], ARGV[11], ARGV[12], ARGV[13], c.cap, ARGV[14])
+    local done = {}
+    local status = do_complete(c, KEYS[9], done, ARGV[10], ARGV[11], ARGV[12], ARGV[13])
+    finish_completions(c, KEYS[10], done, ARGV[14])
     local claimed = {{}, {}}
     if status ~= 'stale' and c.count > 0 then claimed = claim_next(c) end
     return {status, claimed}
@@ -174,12 +194,12 @@ extension QueueScripts {
     static let completeAndClaim = claimScript("complete-and-claim", """
     local c = claim_context()
     local n = tonumber(ARGV[10])
-    local statuses = {}
+    local statuses, done = {}, {}
     for i = 1, n do
       local a = 12 + (i - 1) * 3
-      statuses[i] = do_complete(KEYS[9 + i], c.active, KEYS[9], c.events, c.idem, ARGV[a + 1], ARGV[a + 2], ARGV[a + 3],
-        ARGV[11], c.cap, ARGV[12])
+      statuses[i] = do_complete(c, KEYS[9 + i], done, ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[11])
     end
+    finish_completions(c, KEYS[9], done, ARGV[12])
     local claimed = {{}, {}}
     if c.count > 0 then claimed = claim_next(c) end
     return {statuses, claimed}

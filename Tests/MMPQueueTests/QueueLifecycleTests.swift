@@ -351,6 +351,10 @@ import Testing
         #expect(out.next.jobs.allSatisfy { $0.deliveries == 1 && $0.kind == "noop" })
         #expect(Set(out.next.jobs.map(\.lease.token)).count == 4)
         #expect(try q.pendingIDs() == [last, train])
+        // Each batch's index moves are one variadic ZADD/ZREM: check every id landed.
+        let k = q.keys("default")
+        #expect(Set(try q.redis.command("ZRANGE", k.active, "0", "-1").array?.compactMap(\.string) ?? []) == Set(ids[2...5]))
+        #expect(Set(try q.redis.command("ZRANGE", k.succeeded, "0", "-1").array?.compactMap(\.string) ?? []) == Set(ids[0...1]))
         // The same call sent again (its reply lost): the completions are already done.
         let again = try q.completeAndClaim(queue: "default", completions: completions, next: nil)
         #expect(again.completions == [.already, .already] && again.next.jobs.isEmpty)
@@ -359,6 +363,8 @@ import Testing
                                            next: ClaimRequest(worker: "w", token: "tC", batch: 8))
         #expect(third.completions == [.ok, .ok, .ok, .ok])
         #expect(third.next.jobs.map(\.lease.id) == [train])
+        #expect(try q.redis.command("ZRANGE", k.active, "0", "-1").array?.compactMap(\.string) == [train])
+        #expect(try q.redis.command("ZCARD", k.succeeded).int == 6)
         #expect(try q.pendingIDs() == [last])
         #expect(try q.keyNames().filter { !$0.hasPrefix("job:") }.sorted() == ["active", "events", "pending", "succeeded", "wake"])
     }
@@ -402,6 +408,20 @@ import Testing
         for _ in 0..<10 { buried += try q.claimNothing().buried.count }
         #expect(buried == 5)
         #expect(try q.counts(queues: ["default"]).first?.dead == 3)
+    }
+
+    @Test func succeededIndexIsCappedOncePerBatch() throws {
+        let q = try makeQueue { $0.indexCap = 3 }
+        var ids: [String] = []
+        for i in 0..<5 { ids.append(try q.submit(.init(queue: "default", payload: noop(i))).id) }
+        let batch = try q.claim(queue: "default", ClaimRequest(worker: "w", token: "t", batch: 8))
+        #expect(batch.jobs.count == 5)
+        let out = try q.completeAndClaim(queue: "default", completions: batch.jobs.map { ($0.lease, [:]) }, next: nil)
+        #expect(out.completions == Array(repeating: .ok, count: 5))
+        // Every job is succeeded; the index keeps the cap's worth, and nothing is left leased.
+        #expect(try ids.allSatisfy { try q.state($0) == .succeeded })
+        #expect(try q.redis.command("ZCARD", q.keys("default").succeeded).int == 3)
+        #expect(try q.redis.command("ZCARD", q.keys("default").active).int == 0)
     }
 
     @Test func workerRegistration() throws {
