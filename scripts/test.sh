@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/services.sh
+source scripts/lib/python.sh
 
 mmp_install_packages
 
@@ -19,6 +20,9 @@ BIN_DIR=$(swift build --show-bin-path)
 STATE=$(mktemp -d /tmp/mmp-test.XXXXXX)
 [ "$(id -u)" = 0 ] && chmod 755 "$STATE"
 cleanup() {
+    # Services started by scripts/test.d/*.sh leave their PID files in $STATE/pids.
+    local file
+    for file in "$STATE"/pids/*.pid; do [ -f "$file" ] && mmp_stop_pidfile "$file"; done
     mmp_stop_pidfile "$STATE/redis/redis.pid"
     mmp_stop_postgres "$STATE/postgres"
     # Anything a test started and could not stop (a crashed test's redis-server, a worker):
@@ -52,6 +56,15 @@ export POSTGRES_HOST=127.0.0.1 POSTGRES_PORT="$PG_PORT" POSTGRES_USER=mmp POSTGR
 export POSTGRES_PASSWORD="$PG_PASSWORD"
 export MMP_TEST_POSTGRES_DIR="$STATE/postgres"
 export MMP_REPO_ROOT="$PWD"
+
+# More services (each file starts one under $STATE, writes its PID file to $STATE/pids/ and
+# exports what the tests read), in name order.
+mkdir -p "$STATE/pids"
+for service in scripts/test.d/*.sh; do
+    [ -f "$service" ] || continue
+    # shellcheck source=/dev/null
+    source "$service"
+done
 
 mmp_log "running tests"
 # Every test is written with Swift Testing; skipping the XCTest pass avoids its "0 tests" report.

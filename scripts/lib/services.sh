@@ -24,6 +24,7 @@ mmp_install_packages() {
     local bindir; bindir=$(mmp_pg_bindir)
     { [ -n "$bindir" ] && [ -x "$bindir/initdb" ]; } || missing+=(postgresql)
     command -v python3 >/dev/null 2>&1 || missing+=(python3)
+    python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
     if [ ${#missing[@]} -gt 0 ]; then
         mmp_log "installing ${missing[*]}"
         mmp_sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
