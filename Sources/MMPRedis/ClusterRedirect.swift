@@ -70,3 +70,12 @@ public struct ClusterCommandRoute: Sendable, Equatable {
         }
     }
 }
+
+/// How many redirects of each kind a connection followed.
+public struct ClusterRedirectCounts: Sendable, Equatable {
+    public var moved = 0
+    public var ask = 0
+    /// TRYAGAIN and CLUSTERDOWN waits.
+    public var retries = 0
+    public init() {}
+}

@@ -66,6 +66,7 @@ extension RedisConnection {
             case .deliver:
                 return reply
             case .resend(let to, let ask, let reloadMap):
+                if ask { redirectsFollowed.ask += 1 } else { redirectsFollowed.moved += 1 }
                 if reloadMap {
                     if let slot { cluster?.map.assign(slot...slot, to: to) }
                     try? reloadClusterMap()
@@ -73,6 +74,7 @@ extension RedisConnection {
                 target = to
                 asking = ask
             case .retry(let delay, let reloadMap):
+                redirectsFollowed.retries += 1
                 Backoff.sleep(delay)
                 if reloadMap { try? reloadClusterMap() }
                 target = try node(for: slot)

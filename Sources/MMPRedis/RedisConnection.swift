@@ -23,6 +23,9 @@ public final class RedisConnection: @unchecked Sendable {
     /// Round trips made (a pipeline counts once per server it goes to), for benchmarks and tests.
     public internal(set) var roundTrips = 0
 
+    /// Cluster redirects followed, for tests and benchmarks.
+    public internal(set) var redirectsFollowed = ClusterRedirectCounts()
+
     let sockets = SocketRegistry()
     /// The server (standalone or the sentinels' master); on a cluster, the node used last, which
     /// serves commands without keys (pub/sub, INFO, WAIT after a write).
@@ -30,13 +33,24 @@ public final class RedisConnection: @unchecked Sendable {
     /// Cluster mode: the slot map and one link per node used.
     var cluster: ClusterState?
 
-    public init(settings: RedisSettings) {
+    /// How a connection finds its server.
+    public enum Routing: Sendable {
+        /// Sentinels when the settings name them; a cluster when the server is one.
+        case automatic
+        /// The server at host and port only, whatever it is: for admin tools that speak to one
+        /// node of a cluster (CLUSTER SETSLOT, MIGRATE) or one server of a sentinel set.
+        case direct
+    }
+    public let routing: Routing
+
+    public init(settings: RedisSettings, routing: Routing = .automatic) {
         self.settings = settings
+        self.routing = routing
     }
 
     /// Connects now (AUTH and SELECT included), so a bad address fails here rather than later.
-    public static func connect(_ settings: RedisSettings) throws -> RedisConnection {
-        let connection = RedisConnection(settings: settings)
+    public static func connect(_ settings: RedisSettings, routing: Routing = .automatic) throws -> RedisConnection {
+        let connection = RedisConnection(settings: settings, routing: routing)
         try connection.connect()
         return connection
     }
@@ -70,13 +84,13 @@ public final class RedisConnection: @unchecked Sendable {
         }
         if primary?.isOpen == true { return }
         close()
-        if settings.usesSentinels {
+        if settings.usesSentinels, routing == .automatic {
             primary = try openSentinelMaster()
             return
         }
         let link = try openLink(settings.server)
         do {
-            if try link.isClusterNode() {
+            if routing == .automatic, try link.isClusterNode() {
                 guard settings.database == 0 else {
                     throw MMPError(.invalidConfig, "redis \(link.label) is a Redis Cluster, which has only database 0; drop the /\(settings.database) from REDIS_URL (or queue.redis.database)")
                 }

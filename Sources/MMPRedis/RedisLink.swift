@@ -63,6 +63,8 @@ final class RedisLink {
     /// Sends one command and reads its reply; an error reply is a value. `blockSeconds` extends
     /// the read timeout for commands that block on the server.
     func send(_ cmd: RedisCommand, blockSeconds: Double = 0) throws -> RedisReply {
+        let guardPipe = SigpipeGuard()
+        defer { guardPipe.end() }
         try open()
         guard let ctx = context else { throw MMPError(.connection, "redis \(label): not connected") }
         if blockSeconds > 0 { redisSetTimeout(ctx, RedisLink.timeval(commandTimeout + blockSeconds)) }
@@ -78,6 +80,8 @@ final class RedisLink {
     /// Sends every command before reading any reply (one round trip); replies in order.
     func pipeline(_ commands: [RedisCommand]) throws -> [RedisReply] {
         if commands.isEmpty { return [] }
+        let guardPipe = SigpipeGuard()
+        defer { guardPipe.end() }
         try open()
         guard let ctx = context else { throw MMPError(.connection, "redis \(label): not connected") }
         for cmd in commands {
@@ -153,6 +157,48 @@ final class RedisLink {
         default:
             return .null
         }
+    }
+}
+
+/// Keeps a write to a socket the server has closed from killing the process with SIGPIPE
+/// (hiredis writes with write(2), which raises it): the signal is blocked on this thread for the
+/// call and a SIGPIPE it raised is taken back, as libpq does. A process that ignores SIGPIPE
+/// (mmp-worker does, from the start) pays nothing.
+struct SigpipeGuard {
+    private var previous = sigset_t()
+    private var active = false
+    private var wasPending = false
+
+    init() {
+        var current = sigaction()
+        sigaction(SIGPIPE, nil, &current)
+        // SIG_IGN is the handler value 1.
+        if unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == 1 { return }
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &set, &previous)
+        var pending = sigset_t()
+        sigpending(&pending)
+        wasPending = sigismember(&pending, SIGPIPE) == 1
+        active = true
+    }
+
+    func end() {
+        guard active else { return }
+        if !wasPending {
+            var pending = sigset_t()
+            sigpending(&pending)
+            if sigismember(&pending, SIGPIPE) == 1 {
+                var set = sigset_t()
+                sigemptyset(&set)
+                sigaddset(&set, SIGPIPE)
+                var zero = timespec(tv_sec: 0, tv_nsec: 0)
+                _ = sigtimedwait(&set, nil, &zero)
+            }
+        }
+        var restore = previous
+        pthread_sigmask(SIG_SETMASK, &restore, nil)
     }
 }
 
