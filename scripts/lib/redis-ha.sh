@@ -10,13 +10,39 @@ mmp_redis_daemon() {
     mmp_wait_redis "$2" "$1/redis.log"
 }
 
-# mmp_redis_spawn — the same, without waiting for it to answer.
+# mmp_redis_spawn — the same, without waiting for it to answer. The settings go to DIR/redis.conf,
+# which the server rewrites when a sentinel changes its role (CONFIG REWRITE), so that a restart
+# (mmp_redis_restart) brings it back as what it was when it stopped.
 mmp_redis_spawn() {
     local dir=$1 port=$2 pidfile=$3; shift 3
     mkdir -p "$dir"
-    redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --appendonly yes --appendfsync everysec \
-        --maxmemory-policy noeviction --save "" --daemonize yes --pidfile "$pidfile" \
-        --logfile "$dir/redis.log" "$@" >/dev/null
+    local args=(--port "$port" --bind 127.0.0.1 --dir "$dir" --appendonly yes --appendfsync everysec
+        --maxmemory-policy noeviction --save "" --daemonize yes --pidfile "$pidfile" --logfile "$dir/redis.log" "$@")
+    local arg line=""
+    : > "$dir/redis.conf"
+    for arg in "${args[@]}"; do
+        if [[ $arg == --* ]]; then
+            [ -n "$line" ] && printf '%s\n' "$line" >> "$dir/redis.conf"
+            line=${arg#--}
+        else
+            line+=" \"$arg\""
+        fi
+    done
+    printf '%s\n' "$line" >> "$dir/redis.conf"
+    redis-server "$dir/redis.conf" >/dev/null
+}
+
+# mmp_redis_restart DIR — stops the server of DIR (SIGTERM: it writes its append-only file first)
+# and starts it again from DIR/redis.conf.
+mmp_redis_restart() {
+    local dir=$1
+    local pidfile port
+    # CONFIG REWRITE drops the quotes: read the values either way.
+    pidfile=$(awk '$1 == "pidfile" { gsub(/"/, "", $2); print $2 }' "$dir/redis.conf")
+    port=$(awk '$1 == "port" { gsub(/"/, "", $2); print $2 }' "$dir/redis.conf")
+    mmp_stop_pidfile "$pidfile"
+    redis-server "$dir/redis.conf" >/dev/null
+    mmp_wait_redis "$port" "$dir/redis.log"
 }
 
 # mmp_wait_redis PORT LOG — waits until a server answers PING (5 s at most).
