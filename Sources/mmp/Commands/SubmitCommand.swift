@@ -2,6 +2,7 @@ import ArgumentParser
 import MMPConfig
 import MMPCore
 import MMPPipeline
+import MMPJobViews
 import MMPQueue
 
 struct SubmitCommand: ParsableCommand {

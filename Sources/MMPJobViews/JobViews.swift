@@ -1,4 +1,5 @@
 import MMPCore
+import MMPQueue
 
 /// Text for `mmp jobs`, `mmp queues`, `mmp workers` and `mmp jobs watch`.
 public enum JobViews {
