@@ -127,9 +127,11 @@ public struct QueueSettings: Sendable, Equatable {
         return .object(o)
     }
 
-    /// Backoff before retry number `attempt` (1 = after the first failure), with jitter.
+    /// Backoff before retry number `attempt` (1 = after the first failure): `backoff.base *
+    /// 2^(attempt-1)`, at most `backoff.cap`, half of it fixed and half random (equal jitter), as
+    /// docs/operations.md says.
     public func retryDelay(attempt: Int) -> Double {
-        Backoff(base: backoffBase * 2, cap: backoffCap).delay(attempt: max(0, attempt - 1))
+        Backoff(base: backoffBase, cap: backoffCap).delay(attempt: max(0, attempt - 1))
     }
 
     var leaseMillis: String { String(Int(lease * 1000)) }

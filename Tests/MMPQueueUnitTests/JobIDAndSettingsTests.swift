@@ -33,3 +33,22 @@ import Testing
     }
 }
 
+@Suite struct RetryBackoffTests {
+    /// Issue 9, defect 9: the retry backoff was twice the documented `base * 2^(attempt-1)`
+    /// (half fixed, half random, at most the cap).
+    @Test func retryDelayIsTheDocumentedEqualJitter() {
+        var s = QueueSettings()
+        s.backoffBase = 5
+        s.backoffCap = 600
+        for _ in 0..<200 {
+            let first = s.retryDelay(attempt: 1)
+            #expect(first >= 2.5 && first <= 5)
+            let third = s.retryDelay(attempt: 3)
+            #expect(third >= 10 && third <= 20)
+            let capped = s.retryDelay(attempt: 30)
+            #expect(capped >= 300 && capped <= 600)
+        }
+        // Half of each delay is random: 200 draws are not all the same.
+        #expect(Set((0..<200).map { _ in s.retryDelay(attempt: 2) }).count > 1)
+    }
+}
