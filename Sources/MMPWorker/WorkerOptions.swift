@@ -17,6 +17,8 @@ public struct WorkerOptions: Sendable {
     public var host: String
     /// Where the queue settings came from (for the start line): "config (APP_ENV=dev)", "defaults".
     public var settingsSource: String
+    /// Where to write the health file a liveness probe reads (`--health-file`); nil: none.
+    public var healthFile: String?
 
     public init(queues: [String], concurrency: Int, grace: Double, redis: RedisSettings, queue: QueueSettings,
                 mmpPath: String, workerID: String, host: String, settingsSource: String) {

@@ -20,6 +20,7 @@ public enum WorkerSetup {
         public var useConfig = true
         public var mmpPath: String?
         public var workerID: String?
+        public var healthFile: String?
         public init() {}
     }
 
@@ -45,8 +46,10 @@ public enum WorkerSetup {
         guard flags.grace >= 0 else { throw MMPError.invalidInput("--grace must not be negative") }
         let host = hostName()
         let id = flags.workerID ?? "\(host)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
-        return WorkerOptions(queues: queues, concurrency: flags.concurrency, grace: flags.grace, redis: redis, queue: settings,
-                             mmpPath: mmp, workerID: id, host: host, settingsSource: source)
+        var options = WorkerOptions(queues: queues, concurrency: flags.concurrency, grace: flags.grace, redis: redis, queue: settings,
+                                    mmpPath: mmp, workerID: id, host: host, settingsSource: source)
+        options.healthFile = flags.healthFile
+        return options
     }
 
     enum Fetched { case success(JSON), failure(String) }
