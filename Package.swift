@@ -88,7 +88,9 @@ let package = Package(
         .testTarget(name: "MMPAdaptersTests", dependencies: ["MMPAdapters", "MMPConfig", "MMPCore", "MMPTestSupport"]),
         .testTarget(name: "MMPQueueTests", dependencies: ["MMPQueue", "MMPRedis", "MMPCore", "MMPTestSupport"]),
         // Integration tests: real redis-server (and mmp-worker processes), through scripts/test.sh.
-        .testTarget(name: "MMPWorkerTests", dependencies: ["MMPQueue", "MMPRedis", "MMPCore", "MMPTestSupport"]),
+        .testTarget(name: "MMPWorkerTests", dependencies: [
+            "MMPWorker", "MMPQueue", "MMPRedis", "MMPCore", "MMPTestSupport", .product(name: "Yams", package: "Yams"),
+        ]),
         // The fleet end to end through the executables: mmp submit, mmp-worker, mmp jobs, with
         // PostgreSQL clusters of the tests' own.
         .testTarget(name: "FleetIntegrationTests", dependencies: ["MMPCore", "MMPTestSupport"]),

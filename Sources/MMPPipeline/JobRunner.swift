@@ -21,7 +21,7 @@ public enum JobRunner {
             emit(.result(["kind": "noop"]))
             return 0
         case .diagnostic:
-            return diagnostic(payload.options, emit: emit)
+            return diagnostic(payload.options, jobID: jobID, emit: emit)
         case .train:
             do {
                 let document = try YAMLDocument(path: payload.recipeFile.isEmpty ? "recipe.yaml" : payload.recipeFile, text: payload.recipeYAML)
@@ -43,10 +43,17 @@ public enum JobRunner {
         }
     }
 
-    /// sleep / fail / crash on purpose, reporting progress while sleeping.
-    static func diagnostic(_ options: JSONObject, emit: @Sendable (ChildMessage) -> Void) -> Int32 {
+    /// sleep / fail / crash on purpose, reporting progress while sleeping. With `mark_dir`, each
+    /// run first appends a line to `<mark_dir>/<job id>`: tests count runs by this side effect,
+    /// not by queue events.
+    static func diagnostic(_ options: JSONObject, jobID: String?, emit: @Sendable (ChildMessage) -> Void) -> Int32 {
         let seconds = options["seconds"]?.doubleValue ?? 0
         let action = options["action"]?.stringValue ?? "sleep"
+        if let directory = options["mark_dir"]?.stringValue, let jobID,
+           let file = fopen("\(directory)/\(jobID)", "a") {
+            fputs("run by pid \(getpid())\n", file)
+            fclose(file)
+        }
         emit(.stage("diagnostic"))
         let start = Timestamp.monotonic()
         while Timestamp.monotonic() - start < seconds {

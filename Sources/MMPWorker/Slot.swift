@@ -306,7 +306,7 @@ final class Slot: @unchecked Sendable {
                 } catch {
                     let failure = WriteFailure(error)
                     let action = supervisor.state { $0.wrote(live, .failure(failure), now: monotonic()) }
-                    if case .retry(true) = action {
+                    if case .retry(first: true) = action {
                         logger.error("redis refuses to record the outcome: \(failure.message); keeping the result and sending it again with backoff; no new claims meanwhile",
                                      metadata: meta)
                     }

@@ -30,7 +30,7 @@ import Testing
         #expect(m.exited("a", .succeeded(["accuracy": 0.9]), now: 4) == .succeeded(["accuracy": 0.9]))
         #expect(m.nextWrite(["a"], wantsNext: true, now: 4) == .write(ids: ["a"], claimNext: true))
         // Redis answers OOM: the verdict stays, Redis counts as refusing.
-        #expect(m.wrote(["a"], .failure(.unavailable("OOM command not allowed")), now: 4) == .retry(began: true))
+        #expect(m.wrote(["a"], .failure(.unavailable("OOM command not allowed")), now: 4) == .retry(first: true))
         #expect(m.verdict("a") == .succeeded(["accuracy": 0.9]))
         #expect(m.refusingSince == 4)
         guard case .wait(let until) = m.nextWrite(["a"], wantsNext: true, now: 4) else { Issue.record("expected a wait"); return }
@@ -40,8 +40,8 @@ import Testing
         // The lease of the finished job is still renewed.
         #expect(m.leases.map(\.id) == ["a"])
         #expect(m.renewed([(m.leases[0], .ok)], now: 5).isEmpty)
-        // The second refusal waits longer (backoff), and is not a new "began".
-        #expect(m.wrote(["a"], .failure(.unavailable("OOM")), now: 5) == .retry(began: false))
+        // The second refusal waits longer (backoff), and is not logged again.
+        #expect(m.wrote(["a"], .failure(.unavailable("OOM")), now: 5) == .retry(first: false))
         guard case .wait(let second) = m.nextWrite(["a"], wantsNext: true, now: 5) else { Issue.record("expected a wait"); return }
         #expect(second - 5 > 0.05)
         // Memory freed: the write goes through once; claims resume.

@@ -55,8 +55,9 @@ extension WorkerStateMachine {
     enum WrittenAction: Equatable, Sendable {
         /// Recorded (or refused as stale): the jobs leave the worker.
         case done
-        /// Not recorded: ask `nextWrite` again. `began`: Redis began to refuse with this write.
-        case retry(began: Bool)
+        /// Not recorded: ask `nextWrite` again. `first`: the first refusal of these verdicts (log
+        /// it once, not on every retry).
+        case retry(first: Bool)
     }
 
     /// The outcome of a write of `ids`' verdicts.
@@ -67,7 +68,8 @@ extension WorkerStateMachine {
             for id in ids { jobs[id] = nil }
             return .done
         case .failure(let failure):
-            let began = noteRefusal(now: now)
+            _ = noteRefusal(now: now)
+            let first = ids.allSatisfy { (jobs[$0]?.refusals ?? 0) == 0 }
             for id in ids where jobs[id] != nil {
                 jobs[id]!.refusals += 1
                 if case .rejected = failure { jobs[id]!.rejections += 1 }
@@ -75,7 +77,7 @@ extension WorkerStateMachine {
             let attempt = ids.compactMap { jobs[$0]?.refusals }.max() ?? 1
             let delay = backoff(attempt - 1)
             for id in ids where jobs[id] != nil { jobs[id]!.nextWriteAt = now + delay }
-            return .retry(began: began)
+            return .retry(first: first)
         }
     }
 }
