@@ -182,7 +182,8 @@ final class Slot: @unchecked Sendable {
     private func runChild(_ lease: Lease, payload: JobPayload, meta: Logger.Metadata) -> ChildOutcome {
         let child: ChildProcess
         do {
-            child = try ChildProcess(executable: options.mmpPath, arguments: ["run-job", "--job-id", lease.id], input: payload.json.serialized())
+            child = try ChildProcess(executable: options.mmpPath, arguments: ["run-job", "--job-id", lease.id], input: payload.json.serialized(),
+                                     environment: supervisor.childEnvironment)
         } catch {
             return .failed(kind: "io", message: MMPError.wrap(error).message, retryable: true)
         }

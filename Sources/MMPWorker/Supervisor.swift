@@ -26,9 +26,15 @@ public final class Supervisor: Sendable {
     private let tokenCounter = Atomic<UInt64>(0)
     private let tokenSeed = UInt64.random(in: 0...UInt64.max)
 
+    /// What job processes get: the worker's environment, and MMP_THREADS (their share of the cores).
+    let childEnvironment: [String: String]
+
     public init(options: WorkerOptions, logger: Logger) {
         self.options = options
         self.logger = logger
+        var environment = ProcessEnvironment.current().variables
+        environment["MMP_THREADS"] = String(options.jobThreads)
+        self.childEnvironment = environment
         self.machine = Mutex(WorkerStateMachine(configuration: .init(grace: options.grace)))
     }
 
@@ -85,7 +91,8 @@ public final class Supervisor: Sendable {
         let slotThreads = made.map { slot in WorkerThread { slot.run() } }
         logger.info("worker ready", metadata: [
             "worker": "\(options.workerID)", "queues": "\(options.queues.joined(separator: ","))",
-            "concurrency": "\(options.concurrency)", "redis": "\(options.redis.endpoint)", "settings": "\(options.settingsSource)",
+            "concurrency": "\(options.concurrency)", "job_threads": "\(options.jobThreads)", "redis": "\(options.redis.endpoint)",
+            "settings": "\(options.settingsSource)",
         ])
         readyAt?()
         for t in slotThreads { t.join() }

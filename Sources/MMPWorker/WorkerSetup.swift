@@ -49,7 +49,16 @@ public enum WorkerSetup {
         var options = WorkerOptions(queues: queues, concurrency: flags.concurrency, grace: flags.grace, redis: redis, queue: settings,
                                     mmpPath: mmp, workerID: id, host: host, settingsSource: source)
         options.healthFile = flags.healthFile
+        options.jobThreads = jobThreads(concurrency: flags.concurrency, environment: environment)
         return options
+    }
+
+    /// Threads per job process: MMP_THREADS when the worker has it, else the worker's cores
+    /// (its affinity capped by its container's CPU quota, cgroup v2 cpu.max) over its slots.
+    static func jobThreads(concurrency: Int, environment: [String: String], cores: Int = CPUQuota.threads(
+        affinity: CPUQuota.affinityCores(), quota: CPUQuota.current(), override: nil)) -> Int {
+        if let set = environment["MMP_THREADS"], let n = Int(set.trimmed()), n > 0 { return n }
+        return max(1, cores / max(1, concurrency))
     }
 
     enum Fetched { case success(JSON), failure(String) }

@@ -27,3 +27,13 @@ import Testing
         #expect(try WorkerArguments.parse(["--health-file", "/run/h"]).flags.healthFile == "/run/h")
     }
 }
+
+/// Job processes share the worker's cores: its container quota over its slots.
+@Suite struct JobThreadsTests {
+    @Test func eachJobGetsItsShareOfTheCores() {
+        #expect(WorkerSetup.jobThreads(concurrency: 1, environment: [:], cores: 2) == 2)
+        #expect(WorkerSetup.jobThreads(concurrency: 4, environment: [:], cores: 2) == 1)
+        #expect(WorkerSetup.jobThreads(concurrency: 2, environment: [:], cores: 8) == 4)
+        #expect(WorkerSetup.jobThreads(concurrency: 2, environment: ["MMP_THREADS": "3"], cores: 8) == 3)
+    }
+}
