@@ -49,6 +49,13 @@ public enum JobRunner {
     static func diagnostic(_ options: JSONObject, jobID: String?, emit: @Sendable (ChildMessage) -> Void) -> Int32 {
         let seconds = options["seconds"]?.doubleValue ?? 0
         let action = options["action"]?.stringValue ?? "sleep"
+        // With `mark_dir`, every run that starts first appends a line to `<mark_dir>/<job id>`:
+        // tests count the starts (a job killed with its worker and run again elsewhere marks twice).
+        if let directory = options["mark_dir"]?.stringValue, !directory.isEmpty, let jobID,
+           let file = fopen("\(directory)/\(jobID)", "a") {
+            fputs("run by pid \(getpid())\n", file)
+            fclose(file)
+        }
         emit(.stage("diagnostic"))
         let start = Timestamp.monotonic()
         while Timestamp.monotonic() - start < seconds {

@@ -277,22 +277,12 @@ public final class RedisConnection: @unchecked Sendable {
         }
     }
 
+    // Error kinds (OOM, READONLY ... are "unavailable, retry"): RedisErrorKind.swift.
     private func serverError(_ message: String, _ cmd: RedisCommand) -> MMPError {
-        let kind: MMPError.Kind = RedisConnection.meansUnavailable(message) ? .connection : .internal
-        return MMPError(kind, "redis \(primary?.label ?? settings.endpoint): \(cmd.name) refused: \(message)")
+        MMPError.redisReply(message, endpoint: primary?.label ?? settings.endpoint, what: cmd.name)
     }
 
     private func scriptError(_ message: String, _ script: RedisScript) -> MMPError {
-        let kind: MMPError.Kind = RedisConnection.meansUnavailable(message) ? .connection : .internal
-        return MMPError(kind, "redis \(primary?.label ?? settings.endpoint): script \(script.name) failed: \(message)")
-    }
-
-    /// Error replies that mean "Redis cannot serve this now, try again" rather than "this
-    /// command is wrong": loading, busy, a master that became a replica or lost its replicas,
-    /// a cluster in the middle of a migration or failover.
-    static func meansUnavailable(_ message: String) -> Bool {
-        ["LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "READONLY", "NOREPLICAS", "UNBLOCKED", "CLUSTERDOWN"].contains {
-            message.hasPrefix($0)
-        }
+        MMPError.redisReply(message, endpoint: primary?.label ?? settings.endpoint, what: "script \(script.name)")
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CHiredis
+internal import CHiredis
 import MMPCore
 import Synchronization
 
