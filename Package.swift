@@ -78,6 +78,7 @@ let package = Package(
         .testTarget(name: "MMPQueueUnitTests", dependencies: ["MMPQueue", "MMPRedis", "MMPCore"]),
         .testTarget(name: "MMPWorkerUnitTests", dependencies: ["MMPWorker", "MMPQueue", "MMPCore"]),
         .testTarget(name: "MMPRedisUnitTests", dependencies: ["MMPRedis", "MMPCore"]),
+        .testTarget(name: "MMPBenchmarksUnitTests", dependencies: ["MMPBenchmarks"]),
         .testTarget(name: "MMPConfigTests", dependencies: ["MMPConfig", "MMPCore", "MMPTestSupport"]),
         .testTarget(name: "MMPLearnTests", dependencies: ["MMPLearn", "MMPCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MMPArtifactsTests", dependencies: ["MMPArtifacts"]),

@@ -58,30 +58,73 @@ public enum ChaosJobs {
     }
 }
 
-/// The verdict: a job is lost when it did not end succeeded (record gone, still waiting or
-/// running after the drain, dead or failed); it ran twice when its side effect (the mark its run
-/// leaves at its end) is there more than once.
+/// One run that got to its end: the line its job process appended to the runs file.
+public struct RunMark: Sendable, Equatable {
+    public var job: String
+    /// The worker process that ran it (the job process's parent).
+    public var worker: Int32
+    /// When (ms since the epoch).
+    public var at: Int
+
+    public init(job: String, worker: Int32, at: Int) {
+        self.job = job; self.worker = worker; self.at = at
+    }
+
+    /// `<id> <pid> <worker pid> <ms>` per line.
+    public static func parse(_ text: String) -> [RunMark] {
+        text.split(separator: "\n").compactMap { line in
+            let f = line.split(separator: " ")
+            guard f.count >= 4, let worker = Int32(f[2]), let at = Int(f[3]) else { return nil }
+            return RunMark(job: String(f[0]), worker: worker, at: at)
+        }
+    }
+}
+
+/// A worker the chaos run stopped: with SIGKILL (anything it held dies with it) or SIGTERM (it
+/// gives up a result Redis would not take before its grace ran out, and logs that it did).
+public struct WorkerStop: Sendable, Equatable {
+    public var pid: Int32
+    public var signal: ChaosFault
+    /// When (ms since the epoch).
+    public var at: Int
+
+    public init(pid: Int32, signal: ChaosFault, at: Int) {
+        self.pid = pid; self.signal = signal; self.at = at
+    }
+}
+
+/// The verdict. A job is **lost** when it did not end succeeded (record gone, still waiting or
+/// running after the drain, dead or failed). A job **ran twice** when it ran to its end more
+/// than once and an earlier run is not explained by its worker being stopped holding the result:
+/// killed -9 after that run ended (a result Redis had not taken yet dies with the worker:
+/// at-least-once), or sent SIGTERM and logged that it gave that job's result up (`givenUp`).
+/// Those are counted apart, as **repeated**, by the stop that explains them.
 public struct ChaosVerdict: Sendable, Equatable {
     public var lost: [String: String] = [:]
     public var runTwice: [String: Int] = [:]
+    public var repeated: [ChaosFault: Int] = [:]
 
-    public init(jobs: [String], states: [String: String], marks: [String: Int]) {
+    public init(jobs: [String], states: [String: String], marks: [RunMark], stops: [WorkerStop], givenUp: Set<String> = []) {
+        var runs: [String: [RunMark]] = [:]
+        for mark in marks { runs[mark.job, default: []].append(mark) }
         for id in jobs {
             let state = states[id] ?? "missing"
-            if state != "succeeded" { lost[id] = state }
-            let runs = marks[id] ?? 0
-            if runs > 1 { runTwice[id] = runs }
-            if runs == 0, state == "succeeded" { lost[id] = "succeeded without a run" }
+            let mine = (runs[id] ?? []).sorted { $0.at < $1.at }
+            if state != "succeeded" { lost[id] = state } else if mine.isEmpty { lost[id] = "succeeded without a run" }
+            guard mine.count > 1 else { continue }
+            var unexplained = 0
+            for earlier in mine.dropLast() {
+                let explaining = stops.first { stop in
+                    guard stop.pid == earlier.worker else { return false }
+                    return stop.signal == .kill ? stop.at >= earlier.at : givenUp.contains(id)
+                }
+                if let stop = explaining {
+                    repeated[stop.signal, default: 0] += 1
+                } else {
+                    unexplained += 1
+                }
+            }
+            if unexplained > 0 { runTwice[id] = mine.count }
         }
-    }
-
-    /// Counts each id in a mark file (`<id> <pid>` per line).
-    public static func countMarks(_ text: String) -> [String: Int] {
-        var counts: [String: Int] = [:]
-        for line in text.split(separator: "\n") {
-            guard let id = line.split(separator: " ").first else { continue }
-            counts[String(id), default: 0] += 1
-        }
-        return counts
     }
 }

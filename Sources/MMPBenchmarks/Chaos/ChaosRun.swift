@@ -47,10 +47,11 @@ public final class ChaosRun: @unchecked Sendable {
     public struct Report {
         public var jobs = 0
         public var faults: [ChaosFault: Int] = [:]
-        public var verdict = ChaosVerdict(jobs: [], states: [:], marks: [:])
-        /// Seconds from each kill -9 until each job the killed worker held ran again elsewhere.
-        public var recoveries: [Double] = []
-        /// Jobs whose recovery was not seen before they ended (they finished elsewhere first).
+        public var verdict = ChaosVerdict(jobs: [], states: [:], marks: [], stops: [])
+        /// Seconds from each kill -9 until each job the killed worker held ran again elsewhere,
+        /// and whether a Redis fault (restart, failover, OOM) fell within 15 s before the kill or
+        /// during the wait (Redis refusing writes holds the recovery up).
+        public var recoveries: [(seconds: Double, redisFaultNearby: Bool)] = []
         public var seconds = 0.0
 
         /// The figures, one per line (what run.sh prints).
@@ -59,8 +60,12 @@ public final class ChaosRun: @unchecked Sendable {
             for fault in ChaosFault.allCases { out.append("faults \(fault.rawValue): \(faults[fault] ?? 0)") }
             out.append("lost: \(verdict.lost.count)")
             out.append("run twice: \(verdict.runTwice.count)")
-            let longest = recoveries.max().map { String(format: "%.1f s", $0) } ?? "none (no kill hit a running job)"
-            out.append("longest recovery after a kill: \(longest) (\(recoveries.count) jobs recovered)")
+            let repeated = ChaosFault.allCases.compactMap { f in verdict.repeated[f].map { "\(f.rawValue): \($0)" } }
+            out.append("repeated because the worker was stopped holding the result: \(verdict.repeated.values.reduce(0, +))"
+                       + (repeated.isEmpty ? "" : " (\(repeated.joined(separator: ", ")))"))
+            func longest(_ values: [Double]) -> String { values.max().map { String(format: "%.1f s", $0) } ?? "none" }
+            out.append("longest recovery after a kill: \(longest(recoveries.map(\.seconds))) (\(recoveries.count) jobs recovered)")
+            out.append("longest recovery after a kill, no Redis fault near: \(longest(recoveries.filter { !$0.redisFaultNearby }.map(\.seconds)))")
             out.append("duration: \(Int(seconds.rounded())) s")
             return out
         }
@@ -78,9 +83,12 @@ public final class ChaosRun: @unchecked Sendable {
     struct Recoveries {
         /// Job id → (the worker killed while it ran it, when).
         var waiting: [String: (worker: String, at: Double)] = [:]
-        var seconds: [Double] = []
+        var seconds: [(seconds: Double, killedAt: Double)] = []
         var done = false
     }
+    /// Workers stopped, and when Redis faults began (the controller thread only).
+    private var stops: [WorkerStop] = []
+    private var redisFaults: [Double] = []
 
     public init(_ options: Options, log: @escaping @Sendable (String) -> Void) throws {
         self.options = options
@@ -138,6 +146,7 @@ public final class ChaosRun: @unchecked Sendable {
             }
             if try allEnded(queue) { break }
             log("fault: \(fault.rawValue)")
+            if [.redisRestart, .failover, .oom].contains(fault) { redisFaults.append(Timestamp.now()) }
             do {
                 try inject(fault, fleet: fleet, queue: queue, schedule: &schedule)
                 report.faults[fault, default: 0] += 1
@@ -155,12 +164,19 @@ public final class ChaosRun: @unchecked Sendable {
 
         var states: [String: String] = [:]
         for id in ids { states[id] = try retrying("read job") { try queue.record(id)?.stateText } ?? "missing" }
-        let marks = ChaosVerdict.countMarks((try? String(contentsOfFile: markFile, encoding: .utf8)) ?? "")
-        report.verdict = ChaosVerdict(jobs: ids, states: states, marks: marks)
-        report.recoveries = recoveries.withLock { $0.seconds }
+        let marks = RunMark.parse((try? String(contentsOfFile: markFile, encoding: .utf8)) ?? "")
+        report.verdict = ChaosVerdict(jobs: ids, states: states, marks: marks, stops: stops, givenUp: givenUpJobs())
+        let faults = redisFaults
+        report.recoveries = recoveries.withLock { r in
+            r.seconds.map { recovery in
+                (recovery.seconds, faults.contains { $0 >= recovery.killedAt - 15 && $0 <= recovery.killedAt + recovery.seconds })
+            }
+        }
         report.seconds = Timestamp.monotonic() - began
         for (id, state) in report.verdict.lost.sorted(by: { $0.key < $1.key }) { log("lost: \(id) is \(state)") }
-        for (id, runs) in report.verdict.runTwice.sorted(by: { $0.key < $1.key }) { log("run twice: \(id) ran to its end \(runs) times") }
+        for (id, runs) in report.verdict.runTwice.sorted(by: { $0.key < $1.key }) {
+            log("run twice: \(id) ran to its end \(runs) times, not explained by a stopped worker")
+        }
         return report
     }
 
@@ -169,6 +185,21 @@ public final class ChaosRun: @unchecked Sendable {
         let counts = try retrying("count") { try queue.counts(queues: self.options.queues) }
         return counts.allSatisfy { $0.pending + $0.scheduled + $0.active == 0 }
             && counts.reduce(0) { $0 + $1.succeeded + $1.failed + $1.dead + $1.cancelled } >= options.jobs
+    }
+
+    /// Jobs whose result a worker logged it gave up ("giving it up": a stopping worker whose
+    /// grace ran out while Redis refused the write).
+    func givenUpJobs() -> Set<String> {
+        var jobs = Set<String>()
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: options.logDirectory)) ?? []
+        for file in files where file.hasPrefix("chaos-w") && file.hasSuffix(".log") {
+            let text = (try? String(contentsOfFile: "\(options.logDirectory)/\(file)", encoding: .utf8)) ?? ""
+            for line in text.split(separator: "\n") where line.contains("giving it up") {
+                guard let json = try? JSON.parse(String(line)), let job = json["job"]?.stringValue else { continue }
+                jobs.insert(job)
+            }
+        }
+        return jobs
     }
 
     // MARK: Faults
@@ -183,12 +214,14 @@ public final class ChaosRun: @unchecked Sendable {
             }
             let worker = fleet.signal(index, SIGKILL)
             let at = Timestamp.now()
+            stops.append(WorkerStop(pid: worker.pid, signal: .kill, at: Int(at * 1000)))
             recoveries.withLock { r in for id in held { r.waiting[id] = (worker.id, at) } }
             log("killed \(worker.id) (pid \(worker.pid)) holding \(held.count) jobs")
             try fleet.start()
         case .sigterm:
             guard !fleet.live.isEmpty else { throw MMPError.invalidInput("no worker to stop") }
             let worker = fleet.signal(schedule.pick(fleet.live.count), SIGTERM)
+            stops.append(WorkerStop(pid: worker.pid, signal: .sigterm, at: Int(Timestamp.now() * 1000)))
             log("sent SIGTERM to \(worker.id)")
             try fleet.start()
         case .redisRestart:
@@ -270,7 +303,7 @@ public final class ChaosRun: @unchecked Sendable {
                 }
                 recoveries.withLock {
                     $0.waiting[id] = nil
-                    $0.seconds.append(seconds)
+                    $0.seconds.append((seconds, kill.at))
                 }
                 log("job \(id) running again \(String(format: "%.1f", seconds)) s after its worker was killed")
             }
