@@ -21,9 +21,9 @@ final class HAFleet: @unchecked Sendable {
 
     /// `redisSection` is the YAML of `queue.redis` the workers read (through `mmp queues settings`).
     init(label: String, settings: RedisSettings, redisSection: String, lease: String = "30s", heartbeat: String = "2s",
-         environment: [String: String] = [:]) throws {
-        prefix = "\(label)-\(UInt32.random(in: 0...UInt32.max))"
-        directory = "\(try TestEnvironment.stateDirectory())/fleet-\(prefix)"
+         keyPrefix: String? = nil, environment: [String: String] = [:]) throws {
+        prefix = keyPrefix ?? "\(label)-\(UInt32.random(in: 0...UInt32.max))"
+        directory = "\(try TestEnvironment.stateDirectory())/fleet-\(label)-\(UInt32.random(in: 0...UInt32.max))"
         mkdir(directory, 0o755)
         marks = "\(directory)/runs.log"
         self.environment = environment
@@ -39,7 +39,7 @@ final class HAFleet: @unchecked Sendable {
         """)
         try writeFile("\(directory)/local.yaml", "environment:\n  name: local\n")
         queue = JobQueue(redis: RedisConnection(settings: settings),
-                         settings: try QueueSettings(section: ["key_prefix": .string(prefix), "lease": .string(lease)]))
+                         settings: try QueueSettings(section: ["key_prefix": .string(prefix), "lease": .string(lease), "heartbeat": .string(heartbeat)]))
     }
 
     deinit {
