@@ -29,15 +29,27 @@ import Testing
         let marks = [RunMark(job: "a", worker: 10, at: 100), RunMark(job: "a", worker: 11, at: 200)]
         let v = ChaosVerdict(jobs: ["a"], states: ["a": "succeeded"], marks: marks, stops: [WorkerStop(pid: 10, signal: .kill, at: 150)])
         #expect(v.runTwice.isEmpty)
-        #expect(v.repeated == [.kill: 1])
+        #expect(v.repeated == [.killed: 1])
     }
 
     @Test func aStoppedWorkerExplainsOnlyAResultItLoggedGivingUp() {
         let marks = [RunMark(job: "a", worker: 10, at: 100), RunMark(job: "a", worker: 11, at: 200)]
         let stop = [WorkerStop(pid: 10, signal: .sigterm, at: 90)]
         #expect(ChaosVerdict(jobs: ["a"], states: ["a": "succeeded"], marks: marks, stops: stop).runTwice == ["a": 2])
-        let v = ChaosVerdict(jobs: ["a"], states: ["a": "succeeded"], marks: marks, stops: stop, givenUp: ["a"])
-        #expect(v.runTwice.isEmpty && v.repeated == [.sigterm: 1])
+        let v = ChaosVerdict(jobs: ["a"], states: ["a": "succeeded"], marks: marks, stops: stop, logs: WorkerLogFacts(givenUp: ["a"]))
+        #expect(v.runTwice.isEmpty && v.repeated == [.stopped: 1])
+    }
+
+    @Test func aLeaseLostToALongOutageExplainsTheRepeatAShortOneDoesNot() {
+        let marks = [RunMark(job: "a", worker: 10, at: 100_000), RunMark(job: "a", worker: 11, at: 150_000)]
+        let logs = WorkerLogFacts(leaseLost: ["a": [135_000]])
+        let long = [Outage(start: 101_000, end: 133_000)]
+        let short = [Outage(start: 101_000, end: 105_000)]
+        let explained = ChaosVerdict(jobs: ["a"], states: ["a": "succeeded"], marks: marks, stops: [], logs: logs, outages: long)
+        #expect(explained.runTwice.isEmpty && explained.repeated == [.outage: 1])
+        #expect(ChaosVerdict(jobs: ["a"], states: ["a": "succeeded"], marks: marks, stops: [], logs: logs, outages: short).runTwice == ["a": 2])
+        // Without the worker's own word that it lost the lease, an outage explains nothing.
+        #expect(ChaosVerdict(jobs: ["a"], states: ["a": "succeeded"], marks: marks, stops: [], outages: long).runTwice == ["a": 2])
     }
 
     @Test func marksParse() {

@@ -93,18 +93,46 @@ public struct WorkerStop: Sendable, Equatable {
     }
 }
 
+/// Why a job ran to its end again without that being a fault of the queue: its first result
+/// died with its worker (killed -9 after the run ended), its worker was stopped (SIGTERM) and
+/// logged giving that result up, or Redis refused writes for longer than a lease can outlast
+/// (the worker logged that its lease was lost before the result was recorded).
+public enum RepeatCause: String, CaseIterable, Sendable {
+    case killed = "kill -9"
+    case stopped = "SIGTERM"
+    case outage = "Redis refusing writes longer than a lease"
+}
+
+/// A stretch of time (ms since the epoch) during which Redis refused writes.
+public struct Outage: Sendable, Equatable {
+    public var start: Int
+    public var end: Int
+    public init(start: Int, end: Int) { self.start = start; self.end = end }
+    public var milliseconds: Int { end - start }
+}
+
+/// What the workers' logs say about a job (ms since the epoch).
+public struct WorkerLogFacts: Sendable, Equatable {
+    /// Jobs whose result a stopping worker logged it gave up.
+    public var givenUp: Set<String> = []
+    /// When a worker logged that a job's lease was lost before its result was recorded.
+    public var leaseLost: [String: [Int]] = [:]
+    public init(givenUp: Set<String> = [], leaseLost: [String: [Int]] = [:]) { self.givenUp = givenUp; self.leaseLost = leaseLost }
+}
+
 /// The verdict. A job is **lost** when it did not end succeeded (record gone, still waiting or
 /// running after the drain, dead or failed). A job **ran twice** when it ran to its end more
-/// than once and an earlier run is not explained by its worker being stopped holding the result:
-/// killed -9 after that run ended (a result Redis had not taken yet dies with the worker:
-/// at-least-once), or sent SIGTERM and logged that it gave that job's result up (`givenUp`).
-/// Those are counted apart, as **repeated**, by the stop that explains them.
+/// than once and an earlier run has no `RepeatCause`; runs with one are counted apart, as
+/// **repeated**, by cause: a Redis outage explains a repeat only when the worker logged the lost
+/// lease after that run ended and Redis refused writes, around then, for at least `leaseSlack`
+/// (the lease minus one heartbeat: the longest a lease can go unrenewed and still hold).
 public struct ChaosVerdict: Sendable, Equatable {
     public var lost: [String: String] = [:]
     public var runTwice: [String: Int] = [:]
-    public var repeated: [ChaosFault: Int] = [:]
+    public var repeated: [RepeatCause: Int] = [:]
 
-    public init(jobs: [String], states: [String: String], marks: [RunMark], stops: [WorkerStop], givenUp: Set<String> = []) {
+    public init(jobs: [String], states: [String: String], marks: [RunMark], stops: [WorkerStop], logs: WorkerLogFacts = WorkerLogFacts(),
+                outages: [Outage] = [], lease: Int = 30_000, leaseSlack: Int = 20_000) {
         var runs: [String: [RunMark]] = [:]
         for mark in marks { runs[mark.job, default: []].append(mark) }
         for id in jobs {
@@ -114,17 +142,27 @@ public struct ChaosVerdict: Sendable, Equatable {
             guard mine.count > 1 else { continue }
             var unexplained = 0
             for earlier in mine.dropLast() {
-                let explaining = stops.first { stop in
-                    guard stop.pid == earlier.worker else { return false }
-                    return stop.signal == .kill ? stop.at >= earlier.at : givenUp.contains(id)
-                }
-                if let stop = explaining {
-                    repeated[stop.signal, default: 0] += 1
+                if let cause = ChaosVerdict.cause(of: earlier, job: id, stops: stops, logs: logs, outages: outages, lease: lease,
+                                                  leaseSlack: leaseSlack) {
+                    repeated[cause, default: 0] += 1
                 } else {
                     unexplained += 1
                 }
             }
             if unexplained > 0 { runTwice[id] = mine.count }
         }
+    }
+
+    static func cause(of run: RunMark, job: String, stops: [WorkerStop], logs: WorkerLogFacts, outages: [Outage], lease: Int,
+                      leaseSlack: Int) -> RepeatCause? {
+        for stop in stops where stop.pid == run.worker {
+            if stop.signal == .kill, stop.at >= run.at { return .killed }
+            if stop.signal == .sigterm, logs.givenUp.contains(job) { return .stopped }
+        }
+        for lostAt in logs.leaseLost[job] ?? [] where lostAt >= run.at {
+            let window = (run.at - lease)...lostAt
+            if outages.contains(where: { $0.milliseconds >= leaseSlack && window.overlaps($0.start...$0.end) }) { return .outage }
+        }
+        return nil
     }
 }

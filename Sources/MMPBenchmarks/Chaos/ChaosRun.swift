@@ -48,6 +48,8 @@ public final class ChaosRun: @unchecked Sendable {
         public var jobs = 0
         public var faults: [ChaosFault: Int] = [:]
         public var verdict = ChaosVerdict(jobs: [], states: [:], marks: [], stops: [])
+        /// Stretches during which a write to the master was refused or failed (probed every 100 ms).
+        public var outages: [Outage] = []
         /// Seconds from each kill -9 until each job the killed worker held ran again elsewhere,
         /// and whether a Redis fault (restart, failover, OOM) fell within 15 s before the kill or
         /// during the wait (Redis refusing writes holds the recovery up).
@@ -60,9 +62,12 @@ public final class ChaosRun: @unchecked Sendable {
             for fault in ChaosFault.allCases { out.append("faults \(fault.rawValue): \(faults[fault] ?? 0)") }
             out.append("lost: \(verdict.lost.count)")
             out.append("run twice: \(verdict.runTwice.count)")
-            let repeated = ChaosFault.allCases.compactMap { f in verdict.repeated[f].map { "\(f.rawValue): \($0)" } }
-            out.append("repeated because the worker was stopped holding the result: \(verdict.repeated.values.reduce(0, +))"
+            let repeated = RepeatCause.allCases.compactMap { c in verdict.repeated[c].map { "\(c.rawValue): \($0)" } }
+            out.append("repeated, the first result lost with its worker or its lease: \(verdict.repeated.values.reduce(0, +))"
                        + (repeated.isEmpty ? "" : " (\(repeated.joined(separator: ", ")))"))
+            let longestOutage = outages.map(\.milliseconds).max().map { String(format: "%.1f s", Double($0) / 1000) } ?? "none"
+            let refused = Double(outages.reduce(0) { $0 + $1.milliseconds }) / 1000
+            out.append("redis refusing writes: \(String(format: "%.0f", refused)) s in all, longest \(longestOutage)")
             func longest(_ values: [Double]) -> String { values.max().map { String(format: "%.1f s", $0) } ?? "none" }
             out.append("longest recovery after a kill: \(longest(recoveries.map(\.seconds))) (\(recoveries.count) jobs recovered)")
             out.append("longest recovery after a kill, no Redis fault near: \(longest(recoveries.filter { !$0.redisFaultNearby }.map(\.seconds)))")
@@ -134,6 +139,8 @@ public final class ChaosRun: @unchecked Sendable {
         let watcher = Thread { self.watchRecoveries() }
         watcher.start()
         defer { recoveries.withLock { $0.done = true } }
+        let prober = Thread { self.probeWrites() }
+        prober.start()
 
         var schedule = ChaosSchedule(seed: options.seed, pause: options.pause)
         let faultsEnd = Timestamp.monotonic() + options.faultWindow
@@ -161,11 +168,16 @@ public final class ChaosRun: @unchecked Sendable {
             Thread.sleep(forTimeInterval: 0.5)
         }
         fleet.stopAll(grace: 30)
+        probe.withLock { $0.done = true }
+        Thread.sleep(forTimeInterval: 0.3)
 
         var states: [String: String] = [:]
         for id in ids { states[id] = try retrying("read job") { try queue.record(id)?.stateText } ?? "missing" }
         let marks = RunMark.parse((try? String(contentsOfFile: markFile, encoding: .utf8)) ?? "")
-        report.verdict = ChaosVerdict(jobs: ids, states: states, marks: marks, stops: stops, givenUp: givenUpJobs())
+        report.outages = probe.withLock { $0.outages }
+        report.verdict = ChaosVerdict(jobs: ids, states: states, marks: marks, stops: stops, logs: workerLogFacts(),
+                                      outages: report.outages, lease: Int(queueSettings.lease * 1000),
+                                      leaseSlack: Int((queueSettings.lease - queueSettings.heartbeat) * 1000))
         let faults = redisFaults
         report.recoveries = recoveries.withLock { r in
             r.seconds.map { recovery in
@@ -187,19 +199,56 @@ public final class ChaosRun: @unchecked Sendable {
             && counts.reduce(0) { $0 + $1.succeeded + $1.failed + $1.dead + $1.cancelled } >= options.jobs
     }
 
-    /// Jobs whose result a worker logged it gave up ("giving it up": a stopping worker whose
-    /// grace ran out while Redis refused the write).
-    func givenUpJobs() -> Set<String> {
-        var jobs = Set<String>()
+    /// What the workers logged about results they could not record: given up at shutdown
+    /// ("giving it up"), or dropped because the lease was lost first ("lease lost before").
+    func workerLogFacts() -> WorkerLogFacts {
+        var facts = WorkerLogFacts()
         let files = (try? FileManager.default.contentsOfDirectory(atPath: options.logDirectory)) ?? []
         for file in files where file.hasPrefix("chaos-w") && file.hasSuffix(".log") {
             let text = (try? String(contentsOfFile: "\(options.logDirectory)/\(file)", encoding: .utf8)) ?? ""
-            for line in text.split(separator: "\n") where line.contains("giving it up") {
+            for line in text.split(separator: "\n") where line.contains("giving it up") || line.contains("lease lost before") {
                 guard let json = try? JSON.parse(String(line)), let job = json["job"]?.stringValue else { continue }
-                jobs.insert(job)
+                if line.contains("giving it up") { facts.givenUp.insert(job) }
+                if line.contains("lease lost before"), let at = json["ts"]?.stringValue.flatMap(Timestamp.parse) {
+                    facts.leaseLost[job, default: []].append(Int(at * 1000))
+                }
             }
         }
-        return jobs
+        return facts
+    }
+
+    // MARK: Write availability
+
+    struct Probe {
+        var outages: [Outage] = []
+        var refusedSince: Int?
+        var done = false
+    }
+    private let probe = Mutex<Probe>(Probe())
+
+    /// Every 100 ms, one write to the master (through the sentinels, as the workers reach it):
+    /// the stretches it was refused or failed are the outages a lease has to outlast.
+    func probeWrites() {
+        let redis = RedisConnection(settings: settings)
+        while !probe.withLock({ $0.done }) {
+            let now = Int(Timestamp.now() * 1000)
+            let ok: Bool
+            do { ok = try redis.send(RedisCommand("SET", "\(options.keyPrefix)-probe", String(now), "PX", "60000")).errorMessage == nil } catch {
+                ok = false
+            }
+            probe.withLock { p in
+                if ok, let since = p.refusedSince {
+                    p.outages.append(Outage(start: since, end: now))
+                    p.refusedSince = nil
+                } else if !ok, p.refusedSince == nil {
+                    p.refusedSince = now
+                }
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        probe.withLock { p in
+            if let since = p.refusedSince { p.outages.append(Outage(start: since, end: Int(Timestamp.now() * 1000))) }
+        }
     }
 
     // MARK: Faults
