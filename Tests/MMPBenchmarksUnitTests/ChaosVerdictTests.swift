@@ -36,20 +36,23 @@ import Testing
         let marks = [RunMark(job: "a", worker: 10, at: 100), RunMark(job: "a", worker: 11, at: 200)]
         let stop = [WorkerStop(pid: 10, signal: .sigterm, at: 90)]
         #expect(ChaosVerdict(jobs: ["a"], states: ["a": "succeeded"], marks: marks, stops: stop).runTwice == ["a": 2])
-        let v = ChaosVerdict(jobs: ["a"], states: ["a": "succeeded"], marks: marks, stops: stop, logs: WorkerLogFacts(givenUp: ["a"]))
+        let other = WorkerLogFacts(givenUp: [.init(job: "a", worker: 11)])
+        #expect(ChaosVerdict(jobs: ["a"], states: ["a": "succeeded"], marks: marks, stops: stop, logs: other).runTwice == ["a": 2])
+        let v = ChaosVerdict(jobs: ["a"], states: ["a": "succeeded"], marks: marks, stops: stop,
+                             logs: WorkerLogFacts(givenUp: [.init(job: "a", worker: 10)]))
         #expect(v.runTwice.isEmpty && v.repeated == [.stopped: 1])
     }
 
-    @Test func aLeaseLostToALongOutageExplainsTheRepeatAShortOneDoesNot() {
+    @Test func aLeaseLostAfterTheRunEndedExplainsTheRepeatNothingElseDoes() {
         let marks = [RunMark(job: "a", worker: 10, at: 100_000), RunMark(job: "a", worker: 11, at: 150_000)]
-        let logs = WorkerLogFacts(leaseLost: ["a": [135_000]])
-        let long = [Outage(start: 101_000, end: 133_000)]
-        let short = [Outage(start: 101_000, end: 105_000)]
-        let explained = ChaosVerdict(jobs: ["a"], states: ["a": "succeeded"], marks: marks, stops: [], logs: logs, outages: long)
-        #expect(explained.runTwice.isEmpty && explained.repeated == [.outage: 1])
-        #expect(ChaosVerdict(jobs: ["a"], states: ["a": "succeeded"], marks: marks, stops: [], logs: logs, outages: short).runTwice == ["a": 2])
-        // Without the worker's own word that it lost the lease, an outage explains nothing.
-        #expect(ChaosVerdict(jobs: ["a"], states: ["a": "succeeded"], marks: marks, stops: [], outages: long).runTwice == ["a": 2])
+        let lostAfter = WorkerLogFacts(leaseLost: [.init(job: "a", worker: 10): [103_000]])
+        let explained = ChaosVerdict(jobs: ["a"], states: ["a": "succeeded"], marks: marks, stops: [], logs: lostAfter)
+        #expect(explained.runTwice.isEmpty && explained.repeated == [.leaseLost: 1])
+        // Lost before the run ended (it was stopped then, it cannot have ended), or by another worker: no.
+        let lostBefore = WorkerLogFacts(leaseLost: [.init(job: "a", worker: 10): [99_000]])
+        #expect(ChaosVerdict(jobs: ["a"], states: ["a": "succeeded"], marks: marks, stops: [], logs: lostBefore).runTwice == ["a": 2])
+        let otherWorker = WorkerLogFacts(leaseLost: [.init(job: "a", worker: 11): [160_000]])
+        #expect(ChaosVerdict(jobs: ["a"], states: ["a": "succeeded"], marks: marks, stops: [], logs: otherWorker).runTwice == ["a": 2])
     }
 
     @Test func marksParse() {

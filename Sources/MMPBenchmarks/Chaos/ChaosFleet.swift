@@ -16,6 +16,8 @@ final class ChaosFleet {
     let environment: [String: String]
     let logDirectory: String
     private(set) var live: [Worker] = []
+    /// Every worker started, stopped or not (their logs are read at the end).
+    private(set) var everStarted: [Worker] = []
     /// Sent SIGTERM or SIGKILL, not reaped yet.
     private var leaving: [pid_t] = []
     private var started = 0
@@ -40,6 +42,7 @@ final class ChaosFleet {
                                                          .open(log, flags: O_WRONLY | O_CREAT | O_APPEND, to: 2)])
         let worker = Worker(id: id, pid: pid)
         live.append(worker)
+        everStarted.append(worker)
         return worker
     }
 

@@ -93,14 +93,16 @@ public struct WorkerStop: Sendable, Equatable {
     }
 }
 
-/// Why a job ran to its end again without that being a fault of the queue: its first result
-/// died with its worker (killed -9 after the run ended), its worker was stopped (SIGTERM) and
-/// logged giving that result up, or Redis refused writes for longer than a lease can outlast
-/// (the worker logged that its lease was lost before the result was recorded).
+/// Why a job ran to its end again without the queue recording it done twice: the earlier run's
+/// result never made it into Redis because its worker was killed -9 after the run ended (the
+/// result died with it), or was stopped (SIGTERM) and logged giving that result up, or logged
+/// that the job's lease was lost before the result was recorded (the lease token fenced the late
+/// result off: Redis refused writes longer than a lease, or the worker was cut off from Redis long
+/// enough for the others to find it dead and take the job back).
 public enum RepeatCause: String, CaseIterable, Sendable {
     case killed = "kill -9"
     case stopped = "SIGTERM"
-    case outage = "Redis refusing writes longer than a lease"
+    case leaseLost = "lease lost, result fenced off"
 }
 
 /// A stretch of time (ms since the epoch) during which Redis refused writes.
@@ -111,28 +113,31 @@ public struct Outage: Sendable, Equatable {
     public var milliseconds: Int { end - start }
 }
 
-/// What the workers' logs say about a job (ms since the epoch).
+/// What the workers logged about results they did not record, by job and worker pid (times in
+/// ms since the epoch).
 public struct WorkerLogFacts: Sendable, Equatable {
-    /// Jobs whose result a stopping worker logged it gave up.
-    public var givenUp: Set<String> = []
-    /// When a worker logged that a job's lease was lost before its result was recorded.
-    public var leaseLost: [String: [Int]] = [:]
-    public init(givenUp: Set<String> = [], leaseLost: [String: [Int]] = [:]) { self.givenUp = givenUp; self.leaseLost = leaseLost }
+    public struct Key: Hashable, Sendable {
+        public var job: String
+        public var worker: Int32
+        public init(job: String, worker: Int32) { self.job = job; self.worker = worker }
+    }
+    /// "giving it up": a stopping worker whose grace ran out while Redis refused the write.
+    public var givenUp: Set<Key> = []
+    /// "lease lost ...": the worker found the job reassigned and dropped its result.
+    public var leaseLost: [Key: [Int]] = [:]
+    public init(givenUp: Set<Key> = [], leaseLost: [Key: [Int]] = [:]) { self.givenUp = givenUp; self.leaseLost = leaseLost }
 }
 
 /// The verdict. A job is **lost** when it did not end succeeded (record gone, still waiting or
-/// running after the drain, dead or failed). A job **ran twice** when it ran to its end more
-/// than once and an earlier run has no `RepeatCause`; runs with one are counted apart, as
-/// **repeated**, by cause: a Redis outage explains a repeat only when the worker logged the lost
-/// lease after that run ended and Redis refused writes, around then, for at least `leaseSlack`
-/// (the lease minus one heartbeat: the longest a lease can go unrenewed and still hold).
+/// running after the drain, dead or failed). A job **ran twice** when it ran to its end more than
+/// once and an earlier run has no `RepeatCause` — no evidence that its result stayed out of
+/// Redis; runs with one are counted apart, as **repeated**, by cause.
 public struct ChaosVerdict: Sendable, Equatable {
     public var lost: [String: String] = [:]
     public var runTwice: [String: Int] = [:]
     public var repeated: [RepeatCause: Int] = [:]
 
-    public init(jobs: [String], states: [String: String], marks: [RunMark], stops: [WorkerStop], logs: WorkerLogFacts = WorkerLogFacts(),
-                outages: [Outage] = [], lease: Int = 30_000, leaseSlack: Int = 20_000) {
+    public init(jobs: [String], states: [String: String], marks: [RunMark], stops: [WorkerStop], logs: WorkerLogFacts = WorkerLogFacts()) {
         var runs: [String: [RunMark]] = [:]
         for mark in marks { runs[mark.job, default: []].append(mark) }
         for id in jobs {
@@ -142,8 +147,7 @@ public struct ChaosVerdict: Sendable, Equatable {
             guard mine.count > 1 else { continue }
             var unexplained = 0
             for earlier in mine.dropLast() {
-                if let cause = ChaosVerdict.cause(of: earlier, job: id, stops: stops, logs: logs, outages: outages, lease: lease,
-                                                  leaseSlack: leaseSlack) {
+                if let cause = ChaosVerdict.cause(of: earlier, stops: stops, logs: logs) {
                     repeated[cause, default: 0] += 1
                 } else {
                     unexplained += 1
@@ -153,15 +157,12 @@ public struct ChaosVerdict: Sendable, Equatable {
         }
     }
 
-    static func cause(of run: RunMark, job: String, stops: [WorkerStop], logs: WorkerLogFacts, outages: [Outage], lease: Int,
-                      leaseSlack: Int) -> RepeatCause? {
+    static func cause(of run: RunMark, stops: [WorkerStop], logs: WorkerLogFacts) -> RepeatCause? {
+        let key = WorkerLogFacts.Key(job: run.job, worker: run.worker)
+        if (logs.leaseLost[key] ?? []).contains(where: { $0 >= run.at }) { return .leaseLost }
         for stop in stops where stop.pid == run.worker {
             if stop.signal == .kill, stop.at >= run.at { return .killed }
-            if stop.signal == .sigterm, logs.givenUp.contains(job) { return .stopped }
-        }
-        for lostAt in logs.leaseLost[job] ?? [] where lostAt >= run.at {
-            let window = (run.at - lease)...lostAt
-            if outages.contains(where: { $0.milliseconds >= leaseSlack && window.overlaps($0.start...$0.end) }) { return .outage }
+            if stop.signal == .sigterm, logs.givenUp.contains(key) { return .stopped }
         }
         return nil
     }

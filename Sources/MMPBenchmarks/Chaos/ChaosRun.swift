@@ -63,7 +63,7 @@ public final class ChaosRun: @unchecked Sendable {
             out.append("lost: \(verdict.lost.count)")
             out.append("run twice: \(verdict.runTwice.count)")
             let repeated = RepeatCause.allCases.compactMap { c in verdict.repeated[c].map { "\(c.rawValue): \($0)" } }
-            out.append("repeated, the first result lost with its worker or its lease: \(verdict.repeated.values.reduce(0, +))"
+            out.append("repeated, the earlier result never recorded: \(verdict.repeated.values.reduce(0, +))"
                        + (repeated.isEmpty ? "" : " (\(repeated.joined(separator: ", ")))"))
             let longestOutage = outages.map(\.milliseconds).max().map { String(format: "%.1f s", Double($0) / 1000) } ?? "none"
             let refused = Double(outages.reduce(0) { $0 + $1.milliseconds }) / 1000
@@ -175,9 +175,7 @@ public final class ChaosRun: @unchecked Sendable {
         for id in ids { states[id] = try retrying("read job") { try queue.record(id)?.stateText } ?? "missing" }
         let marks = RunMark.parse((try? String(contentsOfFile: markFile, encoding: .utf8)) ?? "")
         report.outages = probe.withLock { $0.outages }
-        report.verdict = ChaosVerdict(jobs: ids, states: states, marks: marks, stops: stops, logs: workerLogFacts(),
-                                      outages: report.outages, lease: Int(queueSettings.lease * 1000),
-                                      leaseSlack: Int((queueSettings.lease - queueSettings.heartbeat) * 1000))
+        report.verdict = ChaosVerdict(jobs: ids, states: states, marks: marks, stops: stops, logs: workerLogFacts(fleet.everStarted))
         let faults = redisFaults
         report.recoveries = recoveries.withLock { r in
             r.seconds.map { recovery in
@@ -201,16 +199,16 @@ public final class ChaosRun: @unchecked Sendable {
 
     /// What the workers logged about results they could not record: given up at shutdown
     /// ("giving it up"), or dropped because the lease was lost first ("lease lost before").
-    func workerLogFacts() -> WorkerLogFacts {
+    func workerLogFacts(_ workers: [ChaosFleet.Worker]) -> WorkerLogFacts {
         var facts = WorkerLogFacts()
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: options.logDirectory)) ?? []
-        for file in files where file.hasPrefix("chaos-w") && file.hasSuffix(".log") {
-            let text = (try? String(contentsOfFile: "\(options.logDirectory)/\(file)", encoding: .utf8)) ?? ""
-            for line in text.split(separator: "\n") where line.contains("giving it up") || line.contains("lease lost before") {
+        for worker in workers {
+            let text = (try? String(contentsOfFile: "\(options.logDirectory)/\(worker.id).log", encoding: .utf8)) ?? ""
+            for line in text.split(separator: "\n") where line.contains("giving it up") || line.contains("\"msg\":\"lease lost") {
                 guard let json = try? JSON.parse(String(line)), let job = json["job"]?.stringValue else { continue }
-                if line.contains("giving it up") { facts.givenUp.insert(job) }
-                if line.contains("lease lost before"), let at = json["ts"]?.stringValue.flatMap(Timestamp.parse) {
-                    facts.leaseLost[job, default: []].append(Int(at * 1000))
+                let key = WorkerLogFacts.Key(job: job, worker: worker.pid)
+                if line.contains("giving it up") { facts.givenUp.insert(key) }
+                if line.contains("\"msg\":\"lease lost"), let at = json["ts"]?.stringValue.flatMap(Timestamp.parse) {
+                    facts.leaseLost[key, default: []].append(Int(at * 1000))
                 }
             }
         }
