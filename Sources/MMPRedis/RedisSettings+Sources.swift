@@ -81,7 +81,7 @@ extension RedisSettings {
         }
         try settings.setSentinels(sentinelText, master: text("sentinel_master"),
                                   password: section["sentinel_password"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
-                                  fields: ("queue.redis.sentinels", "queue.redis.sentinel_master"))
+                                  fields: ("queue.redis.sentinels (REDIS_SENTINELS)", "queue.redis.sentinel_master (REDIS_SENTINEL_MASTER)"))
         if let t = section["connect_timeout"], !t.isNull { settings.connectTimeout = try seconds(t, "queue.redis.connect_timeout") }
         if let t = section["command_timeout"], !t.isNull { settings.commandTimeout = try seconds(t, "queue.redis.command_timeout") }
         return settings
