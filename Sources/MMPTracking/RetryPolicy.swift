@@ -35,7 +35,7 @@ public struct RetryPolicy: Sendable, Equatable {
         }
     }
 
-    static func sleep(_ seconds: Double) {
+    public static func sleep(_ seconds: Double) {
         guard seconds > 0 else { return }
         var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
         var remaining = timespec()
