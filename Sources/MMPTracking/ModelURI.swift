@@ -40,7 +40,8 @@ public enum ModelURI: Sendable, Equatable {
             } else {
                 throw MMPError.invalidInput("'\(t)' names no version: use models:/\(rest)/<version> or models:/\(rest)@<alias>")
             }
-        } else if let colon = t.firstIndex(of: ":"), t[..<colon].allSatisfy({ $0.isLetter }), t[..<colon].count > 1 {
+        } else if let colon = t.firstIndex(of: ":"), t[..<colon].count > 1, t.first?.isLetter == true,
+                  t[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+.-".contains($0)) }) {
             throw MMPError.invalidInput("'\(t)': unknown model URI scheme '\(t[..<colon])' (known: a path, file://, runs:/, models:/)")
         } else {
             self = .file(path: t)
