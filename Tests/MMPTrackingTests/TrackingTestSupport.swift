@@ -15,16 +15,18 @@ struct TrackingConfig {
     let env: String
     let experiment: String
 
-    init(trackingURI: String, experiment: String, env: String = "local", extra: String = "", tracking: String = "") throws {
+    init(trackingURI: String, experiment: String, env: String = "local", extra: String = "", tracking: String = "",
+         storage: String = "filesystem") throws {
         directory = try TestEnvironment.temporaryDirectory("mmp-tracking")
         self.env = env
         self.experiment = experiment
         let redis = try TestEnvironment.redisURL()
         try """
-        data_adapters: {loader: local_files, storage: filesystem, feature_store: none}
+        data_adapters: {loader: local_files, storage: \(storage), feature_store: none}
         adapters:
           local_files: {base_path: \(repoRoot)}
           filesystem: {root: \(directory)/artifacts}
+          mlflow: {fallback_root: \(directory)/fallback}
         tracking:
           type: mlflow
           tracking_uri: \(trackingURI)

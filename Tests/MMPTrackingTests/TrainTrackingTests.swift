@@ -167,6 +167,35 @@ import Testing
         #expect(failed.stderr.contains("tracking.required: true"), "\(failed.stderr)")
     }
 
+    /// Storage `mlflow`: the bundle lives in MLflow (the artifact is `runs:/<run_id>/model`) and
+    /// loads from there; with MLflow down it goes to the fallback folder instead of being lost.
+    @Test func mlflowStorageKeepsBundlesInMLflow() throws {
+        let mlflow = try TestEnvironment.mlflow()
+        let config = try TrackingConfig(trackingURI: mlflow.uri, experiment: randomName("storage"), storage: "mlflow")
+        let result = try config.mmpJSON(["train", "recipes/churn_logistic.yaml", "--json"])
+        let runID = try #require(result["tracking"]?["run_id"]?.stringValue, "\(result.serialized())")
+        #expect(result["artifact"]?["uri"]?.stringValue == "runs:/\(runID)/model")
+        #expect(!FileManager.default.fileExists(atPath: "\(config.directory)/artifacts"))
+        let predicted = try config.mmp(["predict", "--model", "runs:/\(runID)/model", "--data", "data/customers.csv"])
+        #expect(predicted.status == 0 && predicted.stdout.split(separator: "\n").count == 3001, "\(predicted.stderr)")
+        let seen = try mlflow.pythonJSON("""
+        import hashlib, json, os, mlflow
+        path = mlflow.artifacts.download_artifacts("runs:/\(runID)/model")
+        print(json.dumps(hashlib.sha256(open(os.path.join(path, "model.mmpb"), "rb").read()).hexdigest()))
+        """)
+        #expect(seen.stringValue == result["artifact"]?["sha256"]?.stringValue)
+
+        // The server unreachable: the bundle is kept in the fallback folder, the record says why.
+        let down = try String(contentsOfFile: "\(config.directory)/base.yaml", encoding: .utf8)
+            .replacing(mlflow.uri, with: "http://127.0.0.1:\(try freePort())")
+        try down.write(toFile: "\(config.directory)/base.yaml", atomically: true, encoding: .utf8)
+        let kept = try config.mmpJSON(["train", "recipes/churn_logistic.yaml", "--json"])
+        let uri = try #require(kept["artifact"]?["uri"]?.stringValue)
+        #expect(uri.hasPrefix("file://\(config.directory)/fallback/"), "\(kept.serialized())")
+        #expect(kept["tracking"]?["status"]?.stringValue == "failed")
+        #expect(FileManager.default.fileExists(atPath: String(uri.dropFirst("file://".count))))
+    }
+
     /// `--register` without tracking is refused before training; `--alias` needs `--register`.
     @Test func registerNeedsTracking() throws {
         let none = try runBinary("mmp", ["train", "recipes/churn_logistic.yaml", "--register", "x"], environment: ["APP_ENV": "local"])
