@@ -47,12 +47,19 @@ public final class OwnMLflow: @unchecked Sendable {
     public let port: Int
     public let directory: String
     private let venv: String
+    private let arguments: [String]
+    private let environment: [String: String]
     private var pidFile: String { "\(directory)/mlflow.pid" }
 
-    public init() throws {
+    /// - Parameters:
+    ///   - arguments: more `mlflow server` arguments (`--app-name basic-auth`).
+    ///   - environment: more variables for the server (`MLFLOW_AUTH_ADMIN_PASSWORD`).
+    public init(arguments: [String] = [], environment: [String: String] = [:]) throws {
         port = try freePort()
         directory = "\(try TestEnvironment.stateDirectory())/own-mlflow-\(port)"
         venv = try TestEnvironment.required("MMP_TEST_MLFLOW_VENV", for: "an MLflow server (scripts/test.d/50-mlflow.sh)")
+        self.arguments = arguments
+        self.environment = environment
         try start()
     }
 
@@ -60,8 +67,9 @@ public final class OwnMLflow: @unchecked Sendable {
 
     /// Starts (or restarts) the server and waits until it answers.
     public func start() throws {
-        let script = "source scripts/lib/services.sh && mmp_start_mlflow \"$1\" \"$2\" \"$3\" \"$4\""
-        let result = try runProcess("/bin/bash", ["-c", script, "bash", venv, directory, String(port), pidFile])
+        let script = "source scripts/lib/services.sh && mmp_start_mlflow_at \"$@\""
+        let result = try runProcess("/bin/bash", ["-c", script, "bash", venv, directory, String(port), pidFile, "\(directory)/artifacts"] + arguments,
+                                    environment: environment)
         guard result.status == 0 else { throw MMPError(.connection, "own mlflow server on \(port) did not start: \(result.stderr)") }
     }
 

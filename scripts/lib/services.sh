@@ -122,13 +122,15 @@ mmp_start_mlflow() {
     mmp_start_mlflow_at "$1" "$2" "$3" "$4" "$2/artifacts"
 }
 
-# mmp_start_mlflow_at VENV DIR PORT PIDFILE ARTIFACTS — the same, artifacts under ARTIFACTS.
+# mmp_start_mlflow_at VENV DIR PORT PIDFILE ARTIFACTS [ARGS...] — the same, artifacts under
+# ARTIFACTS, more `mlflow server` arguments after them (`--app-name basic-auth`).
 mmp_start_mlflow_at() {
     local venv=$1 dir=$2 port=$3 pidfile=$4 artifacts=$5
+    shift 5
     mkdir -p "$dir" "$artifacts" "$(dirname "$pidfile")"
     ( cd "$dir" && MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false exec setsid "$venv/bin/mlflow" server \
         --backend-store-uri "sqlite:///$dir/mlflow.db" --artifacts-destination "$artifacts" --serve-artifacts \
-        --host 127.0.0.1 --port "$port" --workers 1 >"$dir/mlflow.log" 2>&1 ) &
+        --host 127.0.0.1 --port "$port" --workers 1 "$@" >"$dir/mlflow.log" 2>&1 ) &
     echo $! >"$pidfile"
     local i
     for i in $(seq 1 900); do

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import MMPConfig
 import MMPCore
+import MMPQueue
 import MMPTracking
 
 /// The last word on a run whose training process died before ending it.
@@ -88,8 +89,12 @@ final class RunGuard: @unchecked Sendable {
     static func verdict(jobID: String?, config: AppConfig) -> (MLflowRunStatus, String, String?) {
         guard let jobID else { return (.killed, "the training process was interrupted", nil) }
         let deadline = Timestamp.monotonic() + 30
+        var queue: JobQueue?
         while Timestamp.monotonic() < deadline {
-            if let record = JobContext.record(jobID, config: config) {
+            if queue == nil { queue = try? JobContext.open(config) }
+            var record: JobRecord?
+            do { record = try queue?.record(jobID) } catch { queue = nil }  // reconnect on the next round
+            if let record {
                 if record.cancelRequested || record.state == .cancelled { return (.killed, "the job was cancelled", nil) }
                 switch record.state {
                 case .queued?: return (.killed, "the job was stopped at a worker's shutdown and requeued", nil)
