@@ -7,8 +7,11 @@ import Testing
 /// basic-auth app on (which refuses every request without them), and appear nowhere.
 @Suite struct CredentialsTests {
     @Test func basicAuthFromTheEnvironment() throws {
-        let adminPassword = "adm1n-\(UInt64.random(in: 1...UInt64.max))"
-        let own = try OwnMLflow(arguments: ["--app-name", "basic-auth"], environment: ["MLFLOW_AUTH_ADMIN_PASSWORD": adminPassword])
+        // MLflow wants at least 12 characters, and a CSRF key for its auth app.
+        let adminPassword = "adm1n-pass-\(UInt64.random(in: 1_000_000...UInt64.max))"
+        let own = try OwnMLflow(arguments: ["--app-name", "basic-auth"],
+                                environment: ["MLFLOW_AUTH_ADMIN_PASSWORD": adminPassword,
+                                              "MLFLOW_FLASK_SERVER_SECRET_KEY": "csrf-\(UInt64.random(in: 1...UInt64.max))"])
         defer { own.kill() }
         let config = try TrackingConfig(trackingURI: own.endpoint.uri, experiment: randomName("auth"))
 

@@ -19,6 +19,7 @@ public struct HTTPResponse: Sendable {
 public final class HTTPClient: @unchecked Sendable {
     // URLSession is thread-safe; the class holds nothing mutable.
     private let session: URLSession
+    private let challenges = ChallengeRefusal()
     public let timeout: Double
 
     public init(timeout: Double) {
@@ -28,7 +29,7 @@ public final class HTTPClient: @unchecked Sendable {
         configuration.httpCookieStorage = nil
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        session = URLSession(configuration: configuration)
+        session = URLSession(configuration: configuration, delegate: challenges, delegateQueue: nil)
         self.timeout = timeout
     }
 
@@ -52,6 +53,10 @@ public final class HTTPClient: @unchecked Sendable {
         task.resume()
         done.wait()
         let (data, response, error) = box.get()
+        if let status = challenges.take(task.taskIdentifier) {
+            // A 401/407 with a challenge: its response was not delivered (see ChallengeRefusal).
+            return HTTPResponse(status: status, body: Array("{\"error_code\": \"UNAUTHENTICATED\", \"message\": \"the server refused the credentials (or their absence)\"}".utf8))
+        }
         if let error {
             let ns = error as NSError
             if ns.domain == NSURLErrorDomain, ns.code == NSURLErrorTimedOut {
@@ -72,6 +77,29 @@ public final class HTTPClient: @unchecked Sendable {
         case NSURLErrorNotConnectedToInternet: return "network unreachable"
         default: return error.localizedDescription
         }
+    }
+}
+
+/// Answers every authentication challenge (a 401 or 407 with `WWW-Authenticate`) by cancelling it,
+/// remembering the status. Credentials go in the `Authorization` header of every request; a
+/// challenge means the server refused them. Without this delegate, FoundationNetworking in Swift
+/// 6.3.1 waits forever on a challenge it has no stored credential for
+/// (swift-corelibs-foundation issue 5456).
+private final class ChallengeRefusal: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    // `refused` is guarded by the lock.
+    private let lock = NSLock()
+    private var refused: [Int: Int] = [:]
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+                    completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
+        let status = (challenge.failureResponse as? HTTPURLResponse)?.statusCode ?? 401
+        lock.lock(); refused[task.taskIdentifier] = status; lock.unlock()
+        completionHandler(.cancelAuthenticationChallenge, nil)
+    }
+
+    func take(_ id: Int) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        return refused.removeValue(forKey: id)
     }
 }
 
