@@ -20,7 +20,8 @@ import Testing
         defer { worker.stop() }
 
         // Succeeds: FINISHED, tagged with its job, queue and worker; the record points at the run.
-        let done = try config.mmpJSON(["submit", "recipes/churn_logistic.yaml", "--wait", "--json"])
+        let registered = randomName("fleet-churn")
+        let done = try config.mmpJSON(["submit", "recipes/churn_logistic.yaml", "--register", registered, "--alias", "champion", "--wait", "--json"])
         let id = try #require(done["id"]?.stringValue)
         #expect(done["state"]?.stringValue == "succeeded", "\(done.serialized())\n\(worker.output)")
         let tracking = try #require(done["result"]?["tracking"], "\(done.serialized())")
@@ -33,6 +34,11 @@ import Testing
         #expect(run["tags"]?["mmp.env"]?.stringValue == "dev")
         #expect(run["tags"]?["mlflow.runName"]?.stringValue == "churn_logistic-\(id)")
         #expect(run["metrics"]?["accuracy"]?.doubleValue == done["metrics"]?["accuracy"]?.doubleValue)
+        // `mmp submit --register NAME --alias ALIAS`: the worker registered it, and it predicts by alias.
+        #expect(tracking["registered"]?["alias_uri"]?.stringValue == "models:/\(registered)@champion", "\(tracking.serialized())")
+        let byAlias = try config.mmp(["predict", "--model", "models:/\(registered)@champion", "--data", "data/customers.csv"])
+        let byFile = try config.mmp(["predict", "--model", try #require(done["artifact"]?["uri"]?.stringValue), "--data", "data/customers.csv"])
+        #expect(byAlias.status == 0 && byAlias.stdout == byFile.stdout, "\(byAlias.stderr)")
 
         // Fails (the data file is missing on the worker): FAILED, with the error as a tag.
         let failing = try config.mmp(["submit", "recipes/churn_logistic.yaml", "--param", "data.loader.source_uri=data/no_such_file.csv",

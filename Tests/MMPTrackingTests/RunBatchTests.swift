@@ -1,5 +1,5 @@
 import MMPCore
-import MMPTracking
+@testable import MMPTracking
 import Testing
 
 /// The pure parts: log-batch chunking within MLflow's limits, model URIs, settings.
@@ -56,5 +56,16 @@ import Testing
             try MLflowClient(trackingURI: "http://user:hunter22@127.0.0.1:5000", credentials: .none)
         }
         #expect(withPassword?.message.contains("hunter22") == false)
+    }
+
+    /// MLFLOW_TRACKING_TOKEN wins (bearer); else username and password (basic); the description
+    /// names the scheme, never a value. (Basic auth against a real server: CredentialsTests.)
+    @Test func credentialsFromTheEnvironment() {
+        let token = MLflowCredentials(environment: ProcessEnvironment(["MLFLOW_TRACKING_TOKEN": "tok-123456", "MLFLOW_TRACKING_USERNAME": "u"]))
+        #expect(token.header?.1 == "Bearer tok-123456")
+        let basic = MLflowCredentials(environment: ProcessEnvironment(["MLFLOW_TRACKING_USERNAME": "ann", "MLFLOW_TRACKING_PASSWORD": "pw-9876"]))
+        #expect(basic.header?.1 == "Basic YW5uOnB3LTk4NzY=")
+        #expect(MLflowCredentials(environment: ProcessEnvironment([:])).header == nil)
+        #expect(!"\(token) \(basic)".contains("tok-123456") && !"\(token) \(basic)".contains("pw-9876"))
     }
 }
