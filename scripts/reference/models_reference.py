@@ -160,8 +160,6 @@ def mixture_fixtures():
         resp[np.arange(len(x)), labels] = 1
         gm = mixture.GaussianMixture(n_components=k, covariance_type=case["covariance_type"], random_state=0,
                                      max_iter=500, tol=1e-6)
-        # _initialize_parameters with the responsibilities above: the same as init_params="kmeans".
-        gm._initialize = gm._initialize  # noqa: B018 (documented hook below)
         weights, means, covariances = mixture._gaussian_mixture._estimate_gaussian_parameters(
             x, resp, gm.reg_covar, case["covariance_type"])
         weights /= len(x)

@@ -76,7 +76,7 @@ public enum ModelCatalog {
     public static let families: [any ModelFamily.Type] = [
         LinearModels.self, NaiveBayesModels.self, NeighborModels.self, TreeModels.self,
         ForestModels.self, BoostingModels.self, ClusteringModels.self, CalibrationModels.self,
-        SVMModels.self,
+        SVMModels.self, MixtureModels.self,
     ]
 
     public static let all: [ModelDescriptor] = families.flatMap { $0.descriptors }
