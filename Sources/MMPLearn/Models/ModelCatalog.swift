@@ -76,7 +76,7 @@ public enum ModelCatalog {
     public static let families: [any ModelFamily.Type] = [
         LinearModels.self, NaiveBayesModels.self, NeighborModels.self, TreeModels.self,
         ForestModels.self, BoostingModels.self, ClusteringModels.self, CalibrationModels.self,
-        SVMModels.self, MixtureModels.self,
+        SVMModels.self, MixtureModels.self, BirchModels.self,
     ]
 
     public static let all: [ModelDescriptor] = families.flatMap { $0.descriptors }
@@ -93,6 +93,7 @@ public enum ModelCatalog {
     /// Like `lookup`, or an error suggesting the closest name and listing those for the task.
     public static func require(_ classPath: String, task: MLTask? = nil) throws -> ModelDescriptor {
         if let d = lookup(classPath) { return d }
+        if let refusal = DeepModels.refusal(for: classPath) { throw MMPError(.invalidRecipe, refusal) }
         let candidates = all.filter { task == nil || $0.task == task }
         let names = candidates.map(\.name) + candidates.flatMap(\.aliases)
         let hint = Suggestion.closest(to: classPath, in: names).map { "; did you mean '\($0)'?" } ?? ""
