@@ -76,7 +76,7 @@ public enum ModelCatalog {
     public static let families: [any ModelFamily.Type] = [
         LinearModels.self, NaiveBayesModels.self, NeighborModels.self, TreeModels.self,
         ForestModels.self, BoostingModels.self, ClusteringModels.self, CalibrationModels.self,
-        SVMModels.self, MixtureModels.self, BirchModels.self,
+        SVMModels.self, MixtureModels.self, BirchModels.self, NeuralModels.self,
     ]
 
     public static let all: [ModelDescriptor] = families.flatMap { $0.descriptors }
