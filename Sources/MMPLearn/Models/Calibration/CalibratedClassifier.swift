@@ -29,6 +29,7 @@ public struct CalibratedClassifier: TrainedModel {
             switch method {
             case .sigmoid: return Calibrator.fitSigmoid(scores: scores, positive: positive)
             case .isotonic: return Calibrator.fitIsotonic(scores: scores, positive: positive)
+            case .beta: return Calibrator.fitBeta(scores: scores, positive: positive)
             }
         }
         return CalibratedClassifier(base: base, method: method, classCount: classCount, calibrators: calibrators)
