@@ -16,6 +16,8 @@ struct ProcessedSplits {
         var train = splits.train
         var features = roles.features
         var fitted: [any FittedTransform] = []
+        let stepRoles = StepRoles(target: target, task: recipe.task, entities: roles.entities, timestamp: roles.timestamp,
+                                  seed: UInt64(bitPattern: Int64(recipe.evaluation.randomState)))
         for step in recipe.preprocessor {
             let descriptor = try PreprocessorCatalog.require(step.type)
             let (options, problems) = descriptor.resolve(step.options)
@@ -34,10 +36,10 @@ struct ProcessedSplits {
             } else {
                 columns = descriptor.defaultColumns.select(in: train, among: features)
             }
-            let step = try descriptor.make(options).fit(train, columns: columns)
-            train = try step.transform(train, mode: .training)
+            let (step, transformed) = try descriptor.make(options).fitTransform(train, columns: columns, roles: stepRoles)
+            train = transformed
             fitted.append(step)
-            features = train.columnNames.filter { $0 != target }
+            features = train.columnNames.filter { $0 != target && !roles.ordering.contains($0) }
         }
         preprocessor = FittedPreprocessor(steps: fitted)
         featureNames = features
