@@ -41,6 +41,18 @@ struct ProcessedSplits {
             fitted.append(step)
             features = train.columnNames.filter { $0 != target && !roles.ordering.contains($0) }
         }
+        // A model that splits on categories itself (the boosting family) takes the text columns
+        // left after the recipe's steps as category codes, fitted here like any step.
+        var categorical: [Int] = []
+        if ModelCatalog.lookup(recipe.model.classPath)?.nativeCategorical == true {
+            let text = ColumnSelection.categorical.select(in: train, among: features)
+            if !text.isEmpty {
+                let codes = try NativeCategories.fit(train, columns: text)
+                train = try codes.transform(train, mode: .training)
+                fitted.append(codes)
+                categorical = text.compactMap { features.firstIndex(of: $0) }
+            }
+        }
         preprocessor = FittedPreprocessor(steps: fitted)
         featureNames = features
         let classCount = splits.labels?.classes.count ?? 0
@@ -67,5 +79,6 @@ struct ProcessedSplits {
         }
         self.validation = validation
         self.train = TrainingSet(features: xTrain, target: yTrain, classCount: classCount, featureNames: features, validation: validation)
+        self.train.categoricalFeatures = categorical
     }
 }
