@@ -35,7 +35,7 @@ public enum SVMModels: ModelFamily {
     static let shared: [HyperparameterSpec] = [
         HyperparameterSpec("C", .double(1e-12...1e12), default: 1.0, "penalty on margin violations (larger: fit the training rows harder)"),
         HyperparameterSpec("kernel", .choice(SVMKernel.Kind.allCases.map(\.rawValue)), default: "rbf",
-                           "linear: x·y; rbf: exp(-gamma |x-y|²); poly: (gamma x·y + coef0)^degree; sigmoid: tanh(gamma x·y + coef0)"),
+                           "linear: x·y; rbf: exp(-gamma ‖x-y‖²); poly: (gamma x·y + coef0)^degree; sigmoid: tanh(gamma x·y + coef0)"),
         HyperparameterSpec("degree", .int(0...100), default: 3, "degree of the poly kernel"),
         HyperparameterSpec("gamma", .numberOrChoice(1e-300...1e300, ["scale", "auto"]), default: "scale",
                            "kernel coefficient: scale = 1 / (features × variance of X), auto = 1 / features, or a number"),
