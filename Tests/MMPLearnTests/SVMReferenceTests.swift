@@ -50,6 +50,24 @@ import Testing
         }
     }
 
+    @Test func calibratesDecisionScoresWhenThereAreNoProbabilities() throws {
+        // SVC without probability: calibration maps its decision scores, as CalibratedClassifierCV.
+        let reference = try ReferenceCase("svm_breast_cancer_rbf")
+        let outcome = try reference.run(threads: 1)
+        let x = try testRows(reference, features: outcome.features)
+        #expect(outcome.model.predictProbabilities(x) == nil)
+        // Targets: the model's own predictions with every fifth flipped (not separable by score).
+        let y = outcome.model.predict(x).enumerated().map { $0.offset % 5 == 0 ? 1 - $0.element : $0.element }
+        #expect(Set(y).count == 2)
+        let calibrated = try CalibratedClassifier.fit(outcome.model, method: .sigmoid, features: x, target: y, classCount: 2)
+        let p = try #require(calibrated.predictProbabilities(x))
+        #expect((0..<x.rows).allSatisfy { p[$0, 0] >= 0 && p[$0, 1] <= 1 && abs(p[$0, 0] + p[$0, 1] - 1) < 1e-12 })
+        // Monotone in the decision value: the larger the second class's score, the larger its probability.
+        let scores = (outcome.model as! TrainedSVC).decisionScores(x)
+        let order = (0..<x.rows).sorted { scores[$0, 1] < scores[$1, 1] }
+        #expect(zip(order, order.dropFirst()).allSatisfy { p[$0.0, 1] <= p[$0.1, 1] + 1e-12 })
+    }
+
     @Test func refusesMissingValues() throws {
         let descriptor = try #require(ModelCatalog.lookup("sklearn.svm.SVC"))
         let x = Matrix(rows: 4, columns: 1, values: [0, .nan, 1, 2])

@@ -202,7 +202,7 @@ enum SVMInputs {
 }
 
 /// A fitted SVC.
-public struct TrainedSVC: TrainedModel {
+public struct TrainedSVC: TrainedModel, DecisionScoring {
     public static let typeName = "SVC"
     let kernel: SVMKernel
     let classCount: Int
@@ -266,6 +266,28 @@ public struct TrainedSVC: TrainedModel {
             }
             let probabilities = k == 2 ? [pairwise[1], pairwise[k]] : PairwiseCoupling.probabilities(pairwise, classes: k)
             for c in 0..<k { out[r, c] = probabilities[c] }
+        }
+        return out
+    }
+
+    /// scikit-learn's decision_function as calibration scores: for two classes -d for the second
+    /// class and d for the first; for more, one-vs-rest votes plus squashed confidences.
+    public func decisionScores(_ features: Matrix) -> Matrix {
+        let d = decisions(features), q = pairs.count
+        var out = Matrix(rows: features.rows, columns: classCount)
+        for r in 0..<features.rows {
+            if classCount == 2 {
+                out[r, 0] = d[r]; out[r, 1] = -d[r]
+                continue
+            }
+            var votes = [Double](repeating: 0, count: classCount), confidence = votes
+            for (p, pair) in pairs.enumerated() {
+                let v = d[r * q + p]
+                if v > 0 { votes[pair.first] += 1 } else { votes[pair.second] += 1 }
+                confidence[pair.first] += v
+                confidence[pair.second] -= v
+            }
+            for c in 0..<classCount { out[r, c] = votes[c] + confidence[c] / (3 * (abs(confidence[c]) + 1)) }
         }
         return out
     }
