@@ -137,7 +137,8 @@ struct GaussianComponents: Sendable, Equatable {
                         let p = pb.baseAddress!, xv = xb.baseAddress!, r = rb.baseAddress!, mu = mb.baseAddress!
                         pool.forEachChunk(count: n, chunk: chunk) { range, _ in
                             let acc = p + (range.lowerBound / chunk) * width
-                            var diff = [Double](repeating: 0, count: d)
+                            let diff = UnsafeMutablePointer<Double>.allocate(capacity: max(1, d))
+                            defer { diff.deallocate() }
                             for i in range {
                                 let row = xv + i * d
                                 for c in 0..<k {
@@ -235,6 +236,10 @@ struct GaussianComponents: Sendable, Equatable {
             }
         }
         let logWeights = weights.map { log($0) }
+        let logDetBuffer = UnsafeMutablePointer<Double>.allocate(capacity: max(1, k))
+        let logWeightBuffer = UnsafeMutablePointer<Double>.allocate(capacity: max(1, k))
+        defer { logDetBuffer.deallocate(); logWeightBuffer.deallocate() }
+        for c in 0..<k { logDetBuffer[c] = logDet[c]; logWeightBuffer[c] = logWeights[c] }
         out.withUnsafeMutableBufferPointer { ob in
             norms.withUnsafeMutableBufferPointer { nb in
                 x.values.withUnsafeBufferPointer { xb in
@@ -242,7 +247,9 @@ struct GaussianComponents: Sendable, Equatable {
                         precisionCholesky.withUnsafeBufferPointer { pcb in
                             let o = ob.baseAddress!, norm = nb.baseAddress!, xv = xb.baseAddress!, mu = mb.baseAddress!, pc = pcb.baseAddress!
                             pool.forEachChunk(count: n, chunk: pool.chunkSize(for: n, minimum: 2048)) { range, _ in
-                                var diff = [Double](repeating: 0, count: d)
+                                let diff = UnsafeMutablePointer<Double>.allocate(capacity: max(1, d))
+                                defer { diff.deallocate() }
+                                let logDet = logDetBuffer, logWeights = logWeightBuffer
                                 for i in range {
                                     let row = xv + i * d
                                     var top = -Double.infinity

@@ -38,10 +38,12 @@ enum SMOSolver {
         var alpha = [Double](repeating: 0, count: count)
         var gradient = problem.p
         let limit = maxIterations ?? max(10_000_000, count > Int.max / 100 ? Int.max : 100 * count)
-        let qd = columns.diagonal
+        let diagonal = columns.diagonal
         var iterations = 0
         var converged = false
 
+        try diagonal.withUnsafeBufferPointer { qb in
+        let qd = qb.baseAddress!
         try problem.y.withUnsafeBufferPointer { yb in
             try problem.upper.withUnsafeBufferPointer { cb in
                 try alpha.withUnsafeMutableBufferPointer { ab in
@@ -143,6 +145,7 @@ enum SMOSolver {
                     }
                 }
             }
+        }
         }
         return SMOSolution(alpha: alpha, rho: rho(y: problem.y, alpha: alpha, upper: problem.upper, gradient: gradient),
                            iterations: iterations, converged: converged)
