@@ -80,12 +80,19 @@ extension QueueScripts {
       local active = {}
       local spare = true
       if c.count > 0 and c.n > 0 then
+        -- One read of the tail; then each entry is popped and compared with the next candidate
+        -- (one command per entry), and put back when it is not one to take.
         local tail = redis.call('LINDEX', c.pending, -1)
         -- Entries before the tail among the candidates were taken by another worker.
         local i = 1
-        while i <= c.n and ARGV[10 + i] ~= tail do i = i + 1 end
-        while tail and i <= c.n and #leased < c.count and ARGV[10 + i] == tail do
-          local entry = tail
+        while tail and i <= c.n and ARGV[10 + i] ~= tail do i = i + 1 end
+        while tail and i <= c.n and #leased < c.count do
+          local entry = redis.call('RPOP', c.pending)
+          if not entry then break end
+          if entry ~= ARGV[10 + i] then
+            redis.call('RPUSH', c.pending, entry)
+            break
+          end
           local job = KEYS[7 + i]
           local id = job_id(c, entry)
           local f
@@ -93,21 +100,21 @@ extension QueueScripts {
             f = redis.call('HMGET', job, 'state', 'payload', 'kind', 'attempts', 'max_attempts', 'max_deliveries', 'timeout_ms',
               'deliveries')
           end
-          if not id or not f[1] then
-            if not spare then break end
-            redis.call('RPOP', c.pending)
-            if not id then
-              buried[#buried + 1] = bury_entry(c, entry, 'pending entry is not a job id of queue ' .. c.queue .. ' (' ..
-                excerpt(entry, 80) .. '); only mmp submit may push to ' .. c.pending)
-            else
-              buried[#buried + 1] = bury_entry(c, entry, 'pending entry ' .. id .. ' has no job record (deleted or expired)')
-            end
+          -- Back to the front of the line, for the next claim: a job for a child process after a
+          -- batch's inline jobs (it is leased alone, by a claim that can heartbeat it), and a
+          -- second malformed entry (one new dead record per call: its key must be declared).
+          if (#leased > 0 and f and f[1] == 'queued' and f[3] ~= 'noop') or ((not id or not f[1]) and not spare) then
+            redis.call('RPUSH', c.pending, entry)
+            break
+          end
+          if not id then
+            buried[#buried + 1] = bury_entry(c, entry, 'pending entry is not a job id of queue ' .. c.queue .. ' (' ..
+              excerpt(entry, 80) .. '); only mmp submit may push to ' .. c.pending)
+            spare = false
+          elseif not f[1] then
+            buried[#buried + 1] = bury_entry(c, entry, 'pending entry ' .. id .. ' has no job record (deleted or expired)')
             spare = false
           elseif f[1] == 'queued' then
-            -- A job for a child process after a batch's inline jobs stays first in line: it is
-            -- leased alone, by a claim that can heartbeat it.
-            if #leased > 0 and f[3] ~= 'noop' then break end
-            redis.call('RPOP', c.pending)
             local ok, decoded = pcall(cjson.decode, f[2] or '')
             if not ok then
               buried[#buried + 1] = bury_record(c, job, id, f, 'malformed payload: invalid JSON (' .. tostring(decoded) .. ')')
@@ -119,13 +126,11 @@ extension QueueScripts {
               leased[#leased + 1] = lease(c, job, id, f, token, expires)
               active[#active + 1] = expires
               active[#active + 1] = id
+              -- A job for a child process is leased alone.
               if f[3] ~= 'noop' then break end
             end
-          else
-            redis.call('RPOP', c.pending)
           end
           i = i + 1
-          tail = redis.call('LINDEX', c.pending, -1)
         end
       end
       if #active > 0 then redis.call('ZADD', c.active, unpack(active)) end

@@ -297,12 +297,15 @@ final class Slot: @unchecked Sendable {
                 sleep(until - now, unless: { false })
             case .write(let live, let next):
                 do {
+                    let verdicts = supervisor.state { m in live.map { m.verdict($0) } }
                     let (outcomes, leasedNext) = try write(live.compactMap { byID[$0] }, queue: queueName, claimNext: next)
                     supervisor.state { m in
                         _ = m.wrote(live, .success(outcomes), now: monotonic())
                         if !leasedNext.isEmpty { m.leased(leasedNext, now: monotonic()) }
                     }
-                    for (id, outcome) in zip(live, outcomes) { log(outcome, job: byID[id], meta: meta) }
+                    for (n, outcome) in outcomes.enumerated() where n < live.count {
+                        log(outcome, job: byID[live[n]], verdict: verdicts[n], meta: meta)
+                    }
                     return leasedNext
                 } catch {
                     let failure = WriteFailure(error)
@@ -395,9 +398,14 @@ final class Slot: @unchecked Sendable {
         }
     }
 
-    private func log(_ outcome: RecordedOutcome, job: ClaimedJob?, meta: Logger.Metadata) {
+    private func log(_ outcome: RecordedOutcome, job: ClaimedJob?, verdict: Verdict?, meta: Logger.Metadata) {
         var meta = meta
         if let job { meta["job"] = "\(job.lease.id)" }
+        switch verdict {
+        case .failed(_, let message, _)?, .crashed(let message)?, .malformed(let message)?: meta["error"] = "\(message)"
+        case .timedOut(let limit)?: meta["error"] = "job exceeded its timeout of \(JSON.format(limit > 0 ? limit : options.queue.jobTimeout))s"
+        default: break
+        }
         switch outcome {
         case .succeeded, .alreadyRecorded:
             if job?.runsInline != true { logger.info("job succeeded", metadata: meta) }
