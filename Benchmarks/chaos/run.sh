@@ -78,6 +78,10 @@ if [ "$status" -ne 0 ]; then
     keep="/tmp/mmp-chaos-failures/$(date +%Y%m%d-%H%M%S)"
     cp -r "$STATE/run" "$keep" 2>/dev/null || true
     cp "$STATE/chaos.log" "$keep/" 2>/dev/null || true
+    # The servers' and sentinels' own logs: what each did and when.
+    for log in "$STATE"/redis/*/redis.log "$STATE"/redis/*/sentinel.log; do
+        [ -f "$log" ] && cp "$log" "$keep/$(basename "$(dirname "$log")")-$(basename "$log")"
+    done
     mmp_log "chaos run failed; worker logs and the runs file are in $keep"
 fi
 exit "$status"

@@ -39,7 +39,7 @@ struct ChaosBench: ParsableCommand {
         options.seed = seed
         options.pause = minPause...max(minPause, maxPause)
         options.faultWindow = faultWindow
-        let report = try ChaosRun(options, log: { StandardStreams.writeError("chaos: \($0)\n") }).run()
+        let report = try ChaosRun(options, log: { StandardStreams.writeError("chaos: \(Timestamp.iso8601(Timestamp.now())) \($0)\n") }).run()
         StandardStreams.writeOut(report.lines.joined(separator: "\n") + "\n")
         if !report.passed { throw ExitCode(1) }
     }

@@ -32,15 +32,26 @@ mmp_redis_spawn() {
     redis-server "$dir/redis.conf" >/dev/null
 }
 
-# mmp_redis_restart DIR — stops the server of DIR (SIGTERM: it writes its append-only file first)
-# and starts it again from DIR/redis.conf.
+# mmp_redis_restart DIR — stops the server of DIR and starts it again from DIR/redis.conf. The
+# stop is a clean one (SIGTERM: a master first waits up to shutdown-timeout, 10 s, for its replicas
+# to catch up, then writes its append-only file), given 60 s before SIGKILL; a SIGKILL is said on
+# stderr, since it may lose the last second of acknowledged writes (appendfsync everysec).
 mmp_redis_restart() {
     local dir=$1
-    local pidfile port
+    local pidfile port pid i
     # CONFIG REWRITE drops the quotes: read the values either way.
     pidfile=$(awk '$1 == "pidfile" { gsub(/"/, "", $2); print $2 }' "$dir/redis.conf")
     port=$(awk '$1 == "port" { gsub(/"/, "", $2); print $2 }' "$dir/redis.conf")
-    mmp_stop_pidfile "$pidfile"
+    pid=$(cat "$pidfile" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill "$pid" 2>/dev/null; then
+        for i in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        if kill -0 "$pid" 2>/dev/null; then
+            echo "redis-server on $port did not stop within 60 s of SIGTERM; killing it" >&2
+            kill -9 "$pid" 2>/dev/null || true
+            sleep 0.2
+        fi
+    fi
+    rm -f "$pidfile"
     redis-server "$dir/redis.conf" >/dev/null
     mmp_wait_redis "$port" "$dir/redis.log"
 }

@@ -183,6 +183,9 @@ public final class ChaosRun: @unchecked Sendable {
             }
         }
         report.seconds = Timestamp.monotonic() - began
+        for outage in report.outages where outage.milliseconds >= 5000 {
+            log("redis refused writes from \(Timestamp.iso8601(Double(outage.start) / 1000)) for \(String(format: "%.1f", Double(outage.milliseconds) / 1000)) s")
+        }
         for (id, state) in report.verdict.lost.sorted(by: { $0.key < $1.key }) { log("lost: \(id) is \(state)") }
         for (id, runs) in report.verdict.runTwice.sorted(by: { $0.key < $1.key }) {
             log("run twice: \(id) ran to its end \(runs) times, not explained by a stopped worker")
