@@ -1,0 +1,200 @@
+/// What one part of a block parses into: per-column values for its rows, in the part's own
+/// dictionaries. Reused from block to block (capacity kept), so a file of any size is parsed
+/// with the same few buffers.
+final class CSVPartOutput {
+    var rows = 0
+    /// Line breaks consumed (record ends and newlines inside quoted fields).
+    var lines = 0
+    var numbers: [[Double]]
+    var codes: [[Int32]]
+    var dictionaries: [CSVByteDictionary]
+    var fallbacks: [CSVFallback] = []
+    var error: CSVParseError?
+
+    init(columns: Int) {
+        numbers = Array(repeating: [], count: columns)
+        codes = Array(repeating: [], count: columns)
+        dictionaries = Array(repeating: CSVByteDictionary(), count: columns)
+    }
+
+    func reset() {
+        rows = 0
+        lines = 0
+        for c in numbers.indices {
+            numbers[c].removeAll(keepingCapacity: true)
+            codes[c].removeAll(keepingCapacity: true)
+            if dictionaries[c].count > 0 { dictionaries[c].removeAll() }
+        }
+        fallbacks.removeAll()
+        error = nil
+    }
+}
+
+/// Parses the records of one part of a block (it starts and ends at record boundaries) into a
+/// `CSVPartOutput`, column by column as the plans say.
+///
+/// The fast path reads unquoted fields in one pass: a number is lexed and converted where it
+/// stands and must end at the delimiter. Anything else about a record (a quoted field, a wrong
+/// number of fields, a stray quote, a blank line) sends that one record through the careful
+/// tokenizer, which either reads it or reports exactly what is wrong and where.
+struct CSVPartParser {
+    let plans: [CSVColumnPlan]
+
+    func parse(_ part: UnsafeBufferPointer<UInt8>, into out: CSVPartOutput) {
+        out.reset()
+        do {
+            try parseRecords(part, out)
+        } catch let error as CSVParseError {
+            out.error = error
+        } catch {
+            out.error = CSVParseError(line: out.lines, message: "\(error)")
+        }
+    }
+
+    private func parseRecords(_ part: UnsafeBufferPointer<UInt8>, _ out: CSVPartOutput) throws {
+        guard let base = part.baseAddress, part.count > 0 else { return }
+        let end = base + part.count
+        let columnCount = plans.count
+        var fallingBack = [Bool](repeating: false, count: plans.count)
+        var p = base
+        var line = 0
+        var fields: [CSVRecordTokenizer.Field] = []
+        while p < end {
+            let recordStart = p
+            // Blank line.
+            if p.pointee == 0x0A || p.pointee == 0x0D {
+                if p.pointee == 0x0D { p += 1 }
+                if p < end, p.pointee == 0x0A { p += 1 }
+                line += 1
+                continue
+            }
+            var complete = true
+            var column = 0
+            while column < columnCount {
+                if p < end, p.pointee == UInt8(ascii: "\"") { complete = false; break }
+                switch fallingBack[column] ? .skip : plans[column] {
+                case .numeric:
+                    if let (parts, after) = CSVNumber.lex(p, end), after == end || after.pointee == 0x2C || after.pointee == 0x0A || after.pointee == 0x0D {
+                        out.numbers[column].append(CSVNumber.value(parts, text: p, count: after - p))
+                        p = after
+                    } else {
+                        guard let fieldEnd = CSVPartParser.unquotedEnd(p, end) else { complete = false; break }
+                        let length = fieldEnd - p
+                        if CSVFieldValues.isMissing(p, length) {
+                            out.numbers[column].append(.nan)
+                        } else if let v = CSVNumber.parseField(p, count: length) {
+                            out.numbers[column].append(v)
+                        } else {
+                            fallingBack[column] = true
+                            out.fallbacks.append(CSVFallback(column: column, line: line, text: String(decoding: UnsafeBufferPointer(start: p, count: length), as: UTF8.self)))
+                            out.numbers[column].append(.nan)
+                        }
+                        p = fieldEnd
+                    }
+                case .timestamp:
+                    guard let fieldEnd = CSVPartParser.unquotedEnd(p, end) else { complete = false; break }
+                    let length = fieldEnd - p
+                    if CSVFieldValues.isMissing(p, length) {
+                        out.numbers[column].append(.nan)
+                    } else if let t = CSVFieldValues.timestamp(p, length) {
+                        out.numbers[column].append(t)
+                    } else {
+                        fallingBack[column] = true
+                        out.fallbacks.append(CSVFallback(column: column, line: line, text: String(decoding: UnsafeBufferPointer(start: p, count: length), as: UTF8.self)))
+                        out.numbers[column].append(.nan)
+                    }
+                    p = fieldEnd
+                case .text:
+                    guard let fieldEnd = CSVPartParser.unquotedEnd(p, end) else { complete = false; break }
+                    let length = fieldEnd - p
+                    out.codes[column].append(CSVFieldValues.isMissing(p, length) ? -1 : out.dictionaries[column].code(p, length))
+                    p = fieldEnd
+                case .skip:
+                    guard let fieldEnd = CSVPartParser.unquotedEnd(p, end) else { complete = false; break }
+                    p = fieldEnd
+                }
+                if !complete { break }
+                column += 1
+                if column < columnCount {
+                    guard p < end, p.pointee == 0x2C else { complete = false; break }
+                    p += 1
+                } else if p < end {
+                    if p.pointee == 0x0A {
+                        p += 1
+                    } else if p.pointee == 0x0D {
+                        p += 1
+                        if p < end, p.pointee == 0x0A { p += 1 }
+                    } else {
+                        complete = false  // more fields than the header
+                    }
+                }
+            }
+            if complete {
+                out.rows += 1
+                line += 1
+                continue
+            }
+            // The careful path for this record: undo what the fast path stored of it, read it
+            // with the tokenizer, and store it field by field.
+            for c in 0..<columnCount {
+                if out.numbers[c].count > out.rows { out.numbers[c].removeLast(out.numbers[c].count - out.rows) }
+                if out.codes[c].count > out.rows { out.codes[c].removeLast(out.codes[c].count - out.rows) }
+            }
+            var tokenizer = CSVRecordTokenizer(part, position: recordStart - base, line: line)
+            let recordLine = try tokenizer.next(into: &fields)
+            p = base + tokenizer.position
+            line = tokenizer.line
+            if CSVRecordTokenizer.isBlank(fields) { continue }
+            guard fields.count == columnCount else {
+                throw CSVParseError(line: recordLine, message: "expected \(columnCount) fields as in the header, found \(fields.count)")
+            }
+            for (c, field) in fields.enumerated() {
+                store(field, column: c, line: recordLine, tokenizer: tokenizer, fallingBack: &fallingBack, out)
+            }
+            out.rows += 1
+        }
+        out.lines = line
+    }
+
+    /// One field read by the tokenizer (quoted, maybe with escapes).
+    private func store(_ field: CSVRecordTokenizer.Field, column c: Int, line: Int, tokenizer: CSVRecordTokenizer,
+                       fallingBack: inout [Bool], _ out: CSVPartOutput) {
+        let plan = fallingBack[c] ? .skip : plans[c]
+        if plan == .skip { return }
+        var text = field.unescaped.map { Array($0.utf8) } ?? Array(tokenizer.buffer[field.start..<field.start + field.length])
+        let missing = field.unescaped == nil && CSVFieldValues.isMissing(tokenizer.buffer.baseAddress! + field.start, field.length)
+        text.withUnsafeMutableBufferPointer { bytes in
+            let p = UnsafePointer(bytes.baseAddress ?? UnsafeMutablePointer(bitPattern: 1)!)
+            switch plan {
+            case .numeric, .timestamp:
+                if missing {
+                    out.numbers[c].append(.nan)
+                } else if let v = plan == .numeric ? CSVNumber.parseField(p, count: bytes.count) : CSVFieldValues.timestamp(p, bytes.count) {
+                    out.numbers[c].append(v)
+                } else {
+                    fallingBack[c] = true
+                    out.fallbacks.append(CSVFallback(column: c, line: line, text: String(decoding: bytes, as: UTF8.self)))
+                    out.numbers[c].append(.nan)
+                }
+            case .text:
+                out.codes[c].append(missing ? -1 : out.dictionaries[c].code(p, bytes.count))
+            case .skip:
+                break
+            }
+        }
+    }
+
+    /// The end of an unquoted field (at `,`, a line break or the end), or nil when it holds a
+    /// quote (the careful path then reports it).
+    @inline(__always)
+    static func unquotedEnd(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8>? {
+        var p = start
+        while p < end {
+            let b = p.pointee
+            if b == 0x2C || b == 0x0A || b == 0x0D { return p }
+            if b == 0x22 { return nil }
+            p += 1
+        }
+        return p
+    }
+}
