@@ -19,8 +19,7 @@ public struct LocalFilesLoader: DataLoader {
             throw MMPError(.invalidConfig, "\(uri) is a SQL file, but this environment's loader is local_files (CSV); use an environment whose data_adapters.loader is postgresql (APP_ENV=dev)")
         }
         let path = try resolve(uri, recipeDirectory: request.recipeDirectory)
-        guard let data = FileManager.default.contents(atPath: path) else { throw MMPError.io("cannot read \(path)") }
-        return try CSVReader(source: path).read(bytes: [UInt8](data))
+        return try CSVReader(source: path).read(path: path)
     }
 
     /// Reads only the header row.

@@ -43,7 +43,7 @@ final class CSVColumnAccumulator {
     func append(_ part: CSVPartOutput, column c: Int) {
         switch plan {
         case .numeric, .timestamp:
-            numbers.append(contentsOf: part.numbers[c])
+            numbers.append(contentsOf: part.numbers[c].values)
         case .text:
             let local = part.dictionaries[c]
             remap.removeAll(keepingCapacity: true)
@@ -51,7 +51,7 @@ final class CSVColumnAccumulator {
                 remap.append(local.withLevel(code) { dictionary.code($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) })
             }
             remap.withUnsafeBufferPointer { map in
-                codes.append(contentsOf: part.codes[c].lazy.map { $0 < 0 ? -1 : map[Int($0)] })
+                codes.append(contentsOf: part.codes[c].values.lazy.map { $0 < 0 ? -1 : map[Int($0)] })
             }
         case .skip:
             break

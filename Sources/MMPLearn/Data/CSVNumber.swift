@@ -86,15 +86,16 @@ enum CSVNumber {
 
     /// The correctly rounded double of lexed parts; `text` is the number's bytes for the fallback.
     @inline(__always)
-    static func value(_ parts: Parts, text: UnsafePointer<UInt8>, count: Int) -> Double {
+    static func value(_ parts: Parts, text: UnsafePointer<UInt8>, count: Int, powers: Powers = Powers()) -> Double {
         if parts.exact {
             if parts.mantissa == 0 { return parts.negative ? -0.0 : 0.0 }
-            if parts.mantissa <= 1 << 53, parts.exponent >= -22, parts.exponent <= 22 {
-                var d = Double(parts.mantissa)
-                if parts.exponent < 0 { d /= exactPowersOfTen[-parts.exponent] } else { d *= exactPowersOfTen[parts.exponent] }
+            // Clinger's path only where it multiplies: a division's latency costs more than the
+            // Eisel–Lemire product for the common "-1.234567" (negative exponent) fields.
+            if parts.mantissa <= 1 << 53, parts.exponent >= 0, parts.exponent <= 22 {
+                let d = Double(parts.mantissa) * exactPowerOfTen(parts.exponent)
                 return parts.negative ? -d : d
             }
-            if let d = eiselLemire(parts.mantissa, parts.exponent, negative: parts.negative) { return d }
+            if let d = eiselLemire(parts.mantissa, parts.exponent, negative: parts.negative, powers: powers) { return d }
         }
         return strtodCopy(text, count)
     }
@@ -126,26 +127,38 @@ enum CSVNumber {
     @inline(__always)
     static func isASCIIWhitespace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
 
-    static let exactPowersOfTen: [Double] = (0...22).map { k in
-        var d = 1.0
-        for _ in 0..<k { d *= 10 }
-        return d
+    @inline(__always)
+    static func exactPowerOfTen(_ k: Int) -> Double {
+        // 10^k for k ≤ 22 is exact in a double; a switch the compiler turns into a table.
+        switch k {
+        case 0: 1e0; case 1: 1e1; case 2: 1e2; case 3: 1e3; case 4: 1e4; case 5: 1e5; case 6: 1e6; case 7: 1e7
+        case 8: 1e8; case 9: 1e9; case 10: 1e10; case 11: 1e11; case 12: 1e12; case 13: 1e13; case 14: 1e14
+        case 15: 1e15; case 16: 1e16; case 17: 1e17; case 18: 1e18; case 19: 1e19; case 20: 1e20; case 21: 1e21
+        default: 1e22
+        }
     }
 
     /// Eisel–Lemire: nil when the 128-bit product cannot decide the rounding (rare) or the result
     /// is outside the normal range; the caller then asks strtod.
-    static func eiselLemire(_ mantissa: UInt64, _ exponent10: Int, negative: Bool) -> Double? {
+    /// The power table, fetched once by a caller that converts many numbers.
+    struct Powers {
+        let high: UnsafePointer<UInt64>
+        let low: UnsafePointer<UInt64>
+        init() { high = CSVPowersOfFive.high; low = CSVPowersOfFive.low }
+    }
+
+    @inline(__always)
+    static func eiselLemire(_ mantissa: UInt64, _ exponent10: Int, negative: Bool, powers: Powers) -> Double? {
         guard exponent10 >= CSVPowersOfFive.smallest, exponent10 <= CSVPowersOfFive.largest else { return nil }
-        let table = CSVPowersOfFive.table
         let index = exponent10 - CSVPowersOfFive.smallest
         let leadingZeros = mantissa.leadingZeroBitCount
         let man = mantissa << UInt64(leadingZeros)
         // ⌊log2(10^q)⌋ + 64 + bias - leading zeros; 217706/2^16 ≈ log2(10).
         var binaryExponent = UInt64(bitPattern: Int64((217706 * exponent10) >> 16 + 64 + 1023)) &- UInt64(leadingZeros)
-        var (high, low) = man.multipliedFullWidth(by: table.high[index])
+        var (high, low) = man.multipliedFullWidth(by: powers.high[index])
         // The low half of the 5^q approximation matters only when the top bits are ambiguous.
         if high & 0x1FF == 0x1FF, low &+ man < man {
-            let (secondHigh, secondLow) = man.multipliedFullWidth(by: table.low[index])
+            let (secondHigh, secondLow) = man.multipliedFullWidth(by: powers.low[index])
             var mergedHigh = high
             let mergedLow = low &+ secondHigh
             if mergedLow < low { mergedHigh &+= 1 }

@@ -1,28 +1,78 @@
+/// A growable run of plain values behind a pointer: the part parser appends to these in its hot
+/// loop, where `Array` in a class would pay a uniqueness and an exclusivity check per value.
+struct CSVValueBuffer<Element: BitwiseCopyable> {
+    private(set) var base: UnsafeMutablePointer<Element>?
+    private(set) var count = 0
+    private var capacity = 0
+
+    @inline(__always)
+    mutating func append(_ value: Element) {
+        if count == capacity { grow() }
+        base.unsafelyUnwrapped[count] = value
+        count += 1
+    }
+
+    mutating func truncate(to n: Int) { count = min(count, n) }
+    mutating func removeAll() { count = 0 }
+
+    var values: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
+
+    private mutating func grow() {
+        let bigger = UnsafeMutablePointer<Element>.allocate(capacity: max(1024, capacity * 2))
+        if let base {
+            bigger.update(from: base, count: count)
+            base.deallocate()
+        }
+        base = bigger
+        capacity = max(1024, capacity * 2)
+    }
+
+    func deallocate() { base?.deallocate() }
+}
+
 /// What one part of a block parses into: per-column values for its rows, in the part's own
 /// dictionaries. Reused from block to block (capacity kept), so a file of any size is parsed
 /// with the same few buffers.
 final class CSVPartOutput {
+    let columns: Int
     var rows = 0
     /// Line breaks consumed (record ends and newlines inside quoted fields).
     var lines = 0
-    var numbers: [[Double]]
-    var codes: [[Int32]]
-    var dictionaries: [CSVByteDictionary]
+    let numbers: UnsafeMutablePointer<CSVValueBuffer<Double>>
+    let codes: UnsafeMutablePointer<CSVValueBuffer<Int32>>
+    let dictionaries: UnsafeMutablePointer<CSVByteDictionary>
     var fallbacks: [CSVFallback] = []
     var error: CSVParseError?
 
     init(columns: Int) {
-        numbers = Array(repeating: [], count: columns)
-        codes = Array(repeating: [], count: columns)
-        dictionaries = Array(repeating: CSVByteDictionary(), count: columns)
+        self.columns = columns
+        numbers = .allocate(capacity: columns)
+        numbers.initialize(repeating: CSVValueBuffer(), count: columns)
+        codes = .allocate(capacity: columns)
+        codes.initialize(repeating: CSVValueBuffer(), count: columns)
+        dictionaries = .allocate(capacity: columns)
+        dictionaries.initialize(repeating: CSVByteDictionary(), count: columns)
+    }
+
+    deinit {
+        for c in 0..<columns {
+            numbers[c].deallocate()
+            codes[c].deallocate()
+        }
+        numbers.deinitialize(count: columns)
+        numbers.deallocate()
+        codes.deinitialize(count: columns)
+        codes.deallocate()
+        dictionaries.deinitialize(count: columns)
+        dictionaries.deallocate()
     }
 
     func reset() {
         rows = 0
         lines = 0
-        for c in numbers.indices {
-            numbers[c].removeAll(keepingCapacity: true)
-            codes[c].removeAll(keepingCapacity: true)
+        for c in 0..<columns {
+            numbers[c].removeAll()
+            codes[c].removeAll()
             if dictionaries[c].count > 0 { dictionaries[c].removeAll() }
         }
         fallbacks.removeAll()
@@ -55,7 +105,13 @@ struct CSVPartParser {
         guard let base = part.baseAddress, part.count > 0 else { return }
         let end = base + part.count
         let columnCount = plans.count
-        var fallingBack = [Bool](repeating: false, count: plans.count)
+        // The plans, with `.skip` for columns that fell back in this part.
+        let plan = UnsafeMutablePointer<CSVColumnPlan>.allocate(capacity: columnCount)
+        plan.initialize(from: plans, count: columnCount)
+        defer { plan.deallocate() }
+        let numbers = out.numbers, codes = out.codes, dictionaries = out.dictionaries
+        let powers = CSVNumber.Powers()
+        var rows = 0
         var p = base
         var line = 0
         var fields: [CSVRecordTokenizer.Field] = []
@@ -72,22 +128,22 @@ struct CSVPartParser {
             var column = 0
             while column < columnCount {
                 if p < end, p.pointee == UInt8(ascii: "\"") { complete = false; break }
-                switch fallingBack[column] ? .skip : plans[column] {
+                switch plan[column] {
                 case .numeric:
                     if let (parts, after) = CSVNumber.lex(p, end), after == end || after.pointee == 0x2C || after.pointee == 0x0A || after.pointee == 0x0D {
-                        out.numbers[column].append(CSVNumber.value(parts, text: p, count: after - p))
+                        numbers[column].append(CSVNumber.value(parts, text: p, count: after - p, powers: powers))
                         p = after
                     } else {
                         guard let fieldEnd = CSVPartParser.unquotedEnd(p, end) else { complete = false; break }
                         let length = fieldEnd - p
                         if CSVFieldValues.isMissing(p, length) {
-                            out.numbers[column].append(.nan)
+                            numbers[column].append(.nan)
                         } else if let v = CSVNumber.parseField(p, count: length) {
-                            out.numbers[column].append(v)
+                            numbers[column].append(v)
                         } else {
-                            fallingBack[column] = true
+                            plan[column] = .skip
                             out.fallbacks.append(CSVFallback(column: column, line: line, text: String(decoding: UnsafeBufferPointer(start: p, count: length), as: UTF8.self)))
-                            out.numbers[column].append(.nan)
+                            numbers[column].append(.nan)
                         }
                         p = fieldEnd
                     }
@@ -95,19 +151,19 @@ struct CSVPartParser {
                     guard let fieldEnd = CSVPartParser.unquotedEnd(p, end) else { complete = false; break }
                     let length = fieldEnd - p
                     if CSVFieldValues.isMissing(p, length) {
-                        out.numbers[column].append(.nan)
+                        numbers[column].append(.nan)
                     } else if let t = CSVFieldValues.timestamp(p, length) {
-                        out.numbers[column].append(t)
+                        numbers[column].append(t)
                     } else {
-                        fallingBack[column] = true
+                        plan[column] = .skip
                         out.fallbacks.append(CSVFallback(column: column, line: line, text: String(decoding: UnsafeBufferPointer(start: p, count: length), as: UTF8.self)))
-                        out.numbers[column].append(.nan)
+                        numbers[column].append(.nan)
                     }
                     p = fieldEnd
                 case .text:
                     guard let fieldEnd = CSVPartParser.unquotedEnd(p, end) else { complete = false; break }
                     let length = fieldEnd - p
-                    out.codes[column].append(CSVFieldValues.isMissing(p, length) ? -1 : out.dictionaries[column].code(p, length))
+                    codes[column].append(CSVFieldValues.isMissing(p, length) ? -1 : dictionaries[column].code(p, length))
                     p = fieldEnd
                 case .skip:
                     guard let fieldEnd = CSVPartParser.unquotedEnd(p, end) else { complete = false; break }
@@ -130,15 +186,15 @@ struct CSVPartParser {
                 }
             }
             if complete {
-                out.rows += 1
+                rows += 1
                 line += 1
                 continue
             }
             // The careful path for this record: undo what the fast path stored of it, read it
             // with the tokenizer, and store it field by field.
             for c in 0..<columnCount {
-                if out.numbers[c].count > out.rows { out.numbers[c].removeLast(out.numbers[c].count - out.rows) }
-                if out.codes[c].count > out.rows { out.codes[c].removeLast(out.codes[c].count - out.rows) }
+                numbers[c].truncate(to: rows)
+                codes[c].truncate(to: rows)
             }
             var tokenizer = CSVRecordTokenizer(part, position: recordStart - base, line: line)
             let recordLine = try tokenizer.next(into: &fields)
@@ -149,17 +205,18 @@ struct CSVPartParser {
                 throw CSVParseError(line: recordLine, message: "expected \(columnCount) fields as in the header, found \(fields.count)")
             }
             for (c, field) in fields.enumerated() {
-                store(field, column: c, line: recordLine, tokenizer: tokenizer, fallingBack: &fallingBack, out)
+                store(field, column: c, line: recordLine, tokenizer: tokenizer, plan: plan, out)
             }
-            out.rows += 1
+            rows += 1
         }
+        out.rows = rows
         out.lines = line
     }
 
     /// One field read by the tokenizer (quoted, maybe with escapes).
     private func store(_ field: CSVRecordTokenizer.Field, column c: Int, line: Int, tokenizer: CSVRecordTokenizer,
-                       fallingBack: inout [Bool], _ out: CSVPartOutput) {
-        let plan = fallingBack[c] ? .skip : plans[c]
+                       plan plans: UnsafeMutablePointer<CSVColumnPlan>, _ out: CSVPartOutput) {
+        let plan = plans[c]
         if plan == .skip { return }
         var text = field.unescaped.map { Array($0.utf8) } ?? Array(tokenizer.buffer[field.start..<field.start + field.length])
         let missing = field.unescaped == nil && CSVFieldValues.isMissing(tokenizer.buffer.baseAddress! + field.start, field.length)
@@ -172,7 +229,7 @@ struct CSVPartParser {
                 } else if let v = plan == .numeric ? CSVNumber.parseField(p, count: bytes.count) : CSVFieldValues.timestamp(p, bytes.count) {
                     out.numbers[c].append(v)
                 } else {
-                    fallingBack[c] = true
+                    plans[c] = .skip
                     out.fallbacks.append(CSVFallback(column: c, line: line, text: String(decoding: bytes, as: UTF8.self)))
                     out.numbers[c].append(.nan)
                 }

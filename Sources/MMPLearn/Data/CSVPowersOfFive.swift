@@ -10,8 +10,18 @@ enum CSVPowersOfFive {
     static let smallest = -342
     static let largest = 308
 
-    /// `high[q - smallest]`, `low[q - smallest]`.
+    /// `high[q - smallest]`, `low[q - smallest]`. Pointers to memory that lives as long as the
+    /// process: read in the parser's hot loop without retaining arrays or re-checking bounds.
+    nonisolated(unsafe) static let high: UnsafePointer<UInt64> = UnsafePointer(copy(table.high))
+    nonisolated(unsafe) static let low: UnsafePointer<UInt64> = UnsafePointer(copy(table.low))
+
     static let table: (high: [UInt64], low: [UInt64]) = build()
+
+    private static func copy(_ values: [UInt64]) -> UnsafeMutablePointer<UInt64> {
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: values.count)
+        p.initialize(from: values, count: values.count)
+        return p
+    }
 
     private static func build() -> (high: [UInt64], low: [UInt64]) {
         var high = [UInt64](repeating: 0, count: largest - smallest + 1)
