@@ -19,6 +19,7 @@ let package = Package(
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CLibpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MMPCore links FoundationEssentials only: the worker supervisor depends on it and must
         // stay small (an idle mmp-worker is measured in docs/performance.md).
@@ -31,10 +32,12 @@ let package = Package(
         ]),
         .target(name: "MMPLearn", dependencies: ["MMPCore"]),
         .target(name: "MMPArtifacts", dependencies: ["MMPCore", "MMPLearn", "CZstd"]),
+        // Parquet in pure Swift (no Arrow C++ in Debian here): footer, pages, codecs.
+        .target(name: "MMPParquet", dependencies: ["MMPCore", "MMPLearn", "CZstd", "CZlib"]),
         .target(name: "MMPRedis", dependencies: ["MMPCore", "CHiredis"]),
         .target(name: "MMPPostgres", dependencies: ["MMPCore", "CLibpq"]),
         .target(name: "MMPAdapters", dependencies: [
-            "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPRedis", "MMPPostgres",
+            "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPRedis", "MMPPostgres", "MMPParquet",
         ]),
         .target(name: "MMPQueue", dependencies: ["MMPCore", "MMPRedis"]),
         // The worker supervisor: claims, leases, heartbeats, child processes. No Foundation, no
@@ -73,6 +76,7 @@ let package = Package(
             "MMPPostgres", "MMPAdapters", "MMPConfig", "MMPLearn", "MMPRedis", "MMPArtifacts", "MMPPipeline",
         ]),
         .testTarget(name: "MMPAdaptersTests", dependencies: ["MMPAdapters"]),
+        .testTarget(name: "MMPParquetTests", dependencies: ["MMPParquet", "MMPLearn"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MMPQueueTests", dependencies: ["MMPQueue"]),
         .testTarget(name: "MMPWorkerTests", dependencies: ["MMPWorker", "MMPQueue", "MMPRedis"]),
         // The fleet end to end through the executables: mmp submit, mmp-worker, mmp jobs, with

@@ -12,7 +12,7 @@ final class CSVColumnAccumulator {
     private(set) var fellBack = false
     private(set) var numbers: [Double] = []
     private(set) var codes: [Int32] = []
-    private(set) var dictionary = CSVByteDictionary()
+    private(set) var dictionary = ByteStringDictionary()
     private var remap: [Int32] = []
 
     init(name: String, plan: CSVColumnPlan, forced: ColumnKind?) {
@@ -33,7 +33,7 @@ final class CSVColumnAccumulator {
         plan = .skip
         numbers = []
         codes = []
-        dictionary = CSVByteDictionary()
+        dictionary = ByteStringDictionary()
     }
 
     func reread() {

@@ -40,7 +40,7 @@ final class CSVPartOutput {
     var lines = 0
     let numbers: UnsafeMutablePointer<CSVValueBuffer<Double>>
     let codes: UnsafeMutablePointer<CSVValueBuffer<Int32>>
-    let dictionaries: UnsafeMutablePointer<CSVByteDictionary>
+    let dictionaries: UnsafeMutablePointer<ByteStringDictionary>
     var fallbacks: [CSVFallback] = []
     var error: CSVParseError?
 
@@ -51,7 +51,7 @@ final class CSVPartOutput {
         codes = .allocate(capacity: columns)
         codes.initialize(repeating: CSVValueBuffer(), count: columns)
         dictionaries = .allocate(capacity: columns)
-        dictionaries.initialize(repeating: CSVByteDictionary(), count: columns)
+        dictionaries.initialize(repeating: ByteStringDictionary(), count: columns)
     }
 
     deinit {

@@ -7,19 +7,22 @@ import Darwin
 /// Distinct byte strings → dense codes in first-seen order, without a `String` per lookup: the
 /// levels' bytes live in one arena and an open-addressing table holds their codes. A categorical
 /// column of a million rows with ten distinct values makes ten strings, once, at the end.
-struct CSVByteDictionary {
+/// Used by the CSV and Parquet readers.
+public struct ByteStringDictionary: Sendable {
     private(set) var bytes: [UInt8] = []
     private(set) var offsets: [Int] = [0]
     private var hashes: [UInt64] = []
     /// Code + 1 per slot; 0 is empty. Power-of-two size, at most half full.
     private var slots: [Int32] = Array(repeating: 0, count: 16)
 
-    var count: Int { offsets.count - 1 }
+    public init() {}
+
+    public var count: Int { offsets.count - 1 }
 
     /// The code of these bytes, adding them when new.
     @inline(__always)
-    mutating func code(_ p: UnsafePointer<UInt8>, _ length: Int) -> Int32 {
-        let hash = CSVByteDictionary.hash(p, length)
+    public mutating func code(_ p: UnsafePointer<UInt8>, _ length: Int) -> Int32 {
+        let hash = ByteStringDictionary.hash(p, length)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
@@ -38,22 +41,22 @@ struct CSVByteDictionary {
         return code
     }
 
-    mutating func code(_ bytes: [UInt8]) -> Int32 {
+    public mutating func code(_ bytes: [UInt8]) -> Int32 {
         bytes.withUnsafeBufferPointer { code($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
     }
 
     /// Level `code` as a String.
-    func level(_ code: Int) -> String {
+    public func level(_ code: Int) -> String {
         bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[offsets[code]..<offsets[code + 1]]), as: UTF8.self) }
     }
 
-    func withLevel<T>(_ code: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+    public func withLevel<T>(_ code: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
         bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[offsets[code]..<offsets[code + 1]])) }
     }
 
-    var levels: [String] { (0..<count).map(level) }
+    public var levels: [String] { (0..<count).map(level) }
 
-    mutating func removeAll() {
+    public mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
         offsets = [0]
         hashes.removeAll(keepingCapacity: true)
