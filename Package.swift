@@ -57,7 +57,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mmp", dependencies: [
-            "MMPPipeline",
+            "MMPPipeline", "MMPParquet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // No swift-argument-parser here (it links FoundationEssentials, see WorkerArguments), and
