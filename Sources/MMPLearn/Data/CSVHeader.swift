@@ -55,23 +55,30 @@ struct CSVHeader {
             if CSVRecordTokenizer.isBlank(fields) { continue }
             guard fields.count == names.count else { break }
             for (c, field) in fields.enumerated() {
-                var text = field.unescaped.map { Array($0.utf8) } ?? Array(tokenizer.buffer[field.start..<field.start + field.length])
                 if field.unescaped == nil, CSVFieldValues.isMissing(tokenizer.buffer.baseAddress! + field.start, field.length) { continue }
                 anyPresent[c] = true
-                text.withUnsafeMutableBufferPointer { b in
-                    let p = UnsafePointer(b.baseAddress ?? UnsafeMutablePointer(bitPattern: 1)!)
-                    guard allNumbers[c] || allTimestamps[c] else { return }
-                    if CSVNumber.parseField(p, count: b.count) != nil {
-                        allTimestamps[c] = false  // a number is never a date
-                    } else {
-                        allNumbers[c] = false
-                        if allTimestamps[c], CSVFieldValues.timestamp(p, b.count) == nil { allTimestamps[c] = false }
-                    }
+                guard allNumbers[c] || allTimestamps[c] else { continue }
+                let checkTime = allTimestamps[c]
+                var escaped = field.unescaped
+                let (number, time) = escaped != nil
+                    ? escaped!.withUTF8 { CSVHeader.classify($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count, checkTime: checkTime) }
+                    : CSVHeader.classify(tokenizer.buffer.baseAddress! + field.start, field.length, checkTime: checkTime)
+                if number {
+                    allTimestamps[c] = false  // a number is never a date
+                } else {
+                    allNumbers[c] = false
+                    if !time { allTimestamps[c] = false }
                 }
             }
             sampledRows += 1
         }
         sampledBytes = tokenizer.position - dataStart
+    }
+
+    /// Whether a present value is a number, and (when asked) a timestamp.
+    private static func classify(_ p: UnsafePointer<UInt8>, _ count: Int, checkTime: Bool) -> (Bool, Bool) {
+        if CSVNumber.parseField(p, count: count) != nil { return (true, false) }
+        return (false, checkTime && CSVFieldValues.timestamp(p, count) != nil)
     }
 
     /// The plan for a column: its forced type, else numeric when every sampled value is a number

@@ -115,8 +115,10 @@ struct CSVPartParser {
         var p = base
         var line = 0
         var fields: [CSVRecordTokenizer.Field] = []
+        var scratch: [UInt8] = []
         while p < end {
             let recordStart = p
+            let recordLine = line
             // Blank line.
             if p.pointee == 0x0A || p.pointee == 0x0D {
                 if p.pointee == 0x0D { p += 1 }
@@ -127,7 +129,15 @@ struct CSVPartParser {
             var complete = true
             var column = 0
             while column < columnCount {
-                if p < end, p.pointee == UInt8(ascii: "\"") { complete = false; break }
+                if p < end, p.pointee == 0x22 {
+                    // A quoted field: commas and line breaks inside, `""` for a quote.
+                    guard columnCount > 1, let quoted = CSVPartParser.quoted(p, end),
+                          quoted.after == end || quoted.after.pointee == 0x2C || quoted.after.pointee == 0x0A || quoted.after.pointee == 0x0D
+                    else { complete = false; break }
+                    line += quoted.newlines
+                    storeQuoted(quoted, column: column, line: recordLine, plan: plan, out, scratch: &scratch)
+                    p = quoted.after
+                } else {
                 switch plan[column] {
                 case .numeric:
                     if let (parts, after) = CSVNumber.lex(p, end), after == end || after.pointee == 0x2C || after.pointee == 0x0A || after.pointee == 0x0D {
@@ -142,7 +152,7 @@ struct CSVPartParser {
                             numbers[column].append(v)
                         } else {
                             plan[column] = .skip
-                            out.fallbacks.append(CSVFallback(column: column, line: line, text: String(decoding: UnsafeBufferPointer(start: p, count: length), as: UTF8.self)))
+                            out.fallbacks.append(CSVFallback(column: column, line: recordLine, text: String(decoding: UnsafeBufferPointer(start: p, count: length), as: UTF8.self)))
                             numbers[column].append(.nan)
                         }
                         p = fieldEnd
@@ -156,7 +166,7 @@ struct CSVPartParser {
                         numbers[column].append(t)
                     } else {
                         plan[column] = .skip
-                        out.fallbacks.append(CSVFallback(column: column, line: line, text: String(decoding: UnsafeBufferPointer(start: p, count: length), as: UTF8.self)))
+                        out.fallbacks.append(CSVFallback(column: column, line: recordLine, text: String(decoding: UnsafeBufferPointer(start: p, count: length), as: UTF8.self)))
                         numbers[column].append(.nan)
                     }
                     p = fieldEnd
@@ -168,6 +178,7 @@ struct CSVPartParser {
                 case .skip:
                     guard let fieldEnd = CSVPartParser.unquotedEnd(p, end) else { complete = false; break }
                     p = fieldEnd
+                }
                 }
                 if !complete { break }
                 column += 1
@@ -196,8 +207,8 @@ struct CSVPartParser {
                 numbers[c].truncate(to: rows)
                 codes[c].truncate(to: rows)
             }
-            var tokenizer = CSVRecordTokenizer(part, position: recordStart - base, line: line)
-            let recordLine = try tokenizer.next(into: &fields)
+            var tokenizer = CSVRecordTokenizer(part, position: recordStart - base, line: recordLine)
+            _ = try tokenizer.next(into: &fields)
             p = base + tokenizer.position
             line = tokenizer.line
             if CSVRecordTokenizer.isBlank(fields) { continue }
@@ -235,6 +246,73 @@ struct CSVPartParser {
                 }
             case .text:
                 out.codes[c].append(missing ? -1 : out.dictionaries[c].code(p, bytes.count))
+            case .skip:
+                break
+            }
+        }
+    }
+
+    struct QuotedField {
+        var start: UnsafePointer<UInt8>
+        var count: Int
+        var escaped: Bool
+        var newlines: Int
+        /// The byte after the closing quote.
+        var after: UnsafePointer<UInt8>
+    }
+
+    /// The quoted field opening at `p`, or nil when its quote is never closed.
+    @inline(__always)
+    static func quoted(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> QuotedField? {
+        var q = p + 1
+        var escaped = false
+        var newlines = 0
+        while q < end {
+            let b = q.pointee
+            if b == 0x22 {
+                if q + 1 < end, q[1] == 0x22 {
+                    escaped = true
+                    q += 2
+                    continue
+                }
+                return QuotedField(start: p + 1, count: q - p - 1, escaped: escaped, newlines: newlines, after: q + 1)
+            }
+            if b == 0x0A { newlines += 1 }
+            q += 1
+        }
+        return nil
+    }
+
+    /// Stores a quoted field's value (its escapes undone in `scratch`).
+    private func storeQuoted(_ field: QuotedField, column c: Int, line: Int, plan: UnsafeMutablePointer<CSVColumnPlan>,
+                             _ out: CSVPartOutput, scratch: inout [UInt8]) {
+        if plan[c] == .skip { return }
+        var start = field.start, count = field.count
+        if field.escaped {
+            scratch.removeAll(keepingCapacity: true)
+            var k = 0
+            while k < field.count {
+                scratch.append(field.start[k])
+                k += field.start[k] == 0x22 ? 2 : 1
+            }
+            count = scratch.count
+        }
+        scratch.withUnsafeBufferPointer { unescaped in
+            if field.escaped { start = unescaped.baseAddress! }
+            let missing = !field.escaped && CSVFieldValues.isMissing(start, count)
+            switch plan[c] {
+            case .numeric, .timestamp:
+                if missing {
+                    out.numbers[c].append(.nan)
+                } else if let v = plan[c] == .numeric ? CSVNumber.parseField(start, count: count) : CSVFieldValues.timestamp(start, count) {
+                    out.numbers[c].append(v)
+                } else {
+                    plan[c] = .skip
+                    out.fallbacks.append(CSVFallback(column: c, line: line, text: String(decoding: UnsafeBufferPointer(start: start, count: count), as: UTF8.self)))
+                    out.numbers[c].append(.nan)
+                }
+            case .text:
+                out.codes[c].append(missing ? -1 : out.dictionaries[c].code(start, count))
             case .skip:
                 break
             }
