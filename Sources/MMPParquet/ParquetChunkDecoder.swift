@@ -37,6 +37,7 @@ struct ParquetChunkDecoder {
         var done = 0
         var dictionaryNumbers: [Double]?
         var dictionaryCodes: [Int32]?
+        var page: [UInt8] = []
         let converter = ParquetNumberConverter(leaf: leaf)
         while done < rows {
             guard position < chunk.count else { throw corrupt("the chunk ends after \(done) of its \(rows) rows") }
@@ -62,7 +63,6 @@ struct ParquetChunkDecoder {
             case .data, .dataV2:
                 let n = header.valueCount
                 guard n >= 0, done + n <= rows else { throw corrupt("pages hold more values than the row group's \(rows) rows") }
-                var page: [UInt8]
                 var definitions: [UInt32] = []
                 let valuesStart: Int
                 if header.kind == ParquetPageHeader.Kind.dataV2.rawValue {
@@ -73,12 +73,14 @@ struct ParquetChunkDecoder {
                         definitions = try levelsV2(UnsafeBufferPointer(rebasing: body[header.repetitionLevelsLength..<levels]), count: n)
                     }
                     let values = UnsafeBufferPointer(rebasing: body[levels...])
-                    page = header.isCompressed
-                        ? try ParquetCodec.decompress(codec, values, size: header.uncompressedSize - levels, context: context)
-                        : Array(values)
+                    if header.isCompressed {
+                        try ParquetCodec.decompress(codec, values, size: header.uncompressedSize - levels, into: &page, context: context)
+                    } else {
+                        try ParquetCodec.decompress(0, values, size: values.count, into: &page, context: context)
+                    }
                     valuesStart = 0
                 } else {
-                    page = try ParquetCodec.decompress(codec, body, size: header.uncompressedSize, context: context)
+                    try ParquetCodec.decompress(codec, body, size: header.uncompressedSize, into: &page, context: context)
                     var offset = 0
                     if leaf.maxDefinitionLevel > 0 {
                         guard header.definitionEncoding == 3 else { throw unsupported(header.definitionEncoding) }
@@ -89,7 +91,10 @@ struct ParquetChunkDecoder {
                 let present = definitions.isEmpty ? n : definitions.reduce(0) { $0 + ($1 == UInt32(leaf.maxDefinitionLevel) ? 1 : 0) }
                 try page.withUnsafeBufferPointer { whole in
                     let values = UnsafeBufferPointer(rebasing: whole[valuesStart...])
-                    if let numbers {
+                    if let numbers, present == n {
+                        // No missing values in the page: straight into the column.
+                        try decodeNumbers(values, encoding: header.encoding, count: n, into: numbers + done, converter: converter, dictionary: dictionaryNumbers)
+                    } else if let numbers {
                         var dense = [Double](repeating: 0, count: present)
                         try dense.withUnsafeMutableBufferPointer { out in
                             try decodeNumbers(values, encoding: header.encoding, count: present, into: out.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!,

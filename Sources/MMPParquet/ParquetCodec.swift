@@ -22,12 +22,22 @@ enum ParquetCodec {
 
     /// Decompresses `input` into exactly `size` bytes.
     static func decompress(_ codec: Int32, _ input: UnsafeBufferPointer<UInt8>, size: Int, context: String) throws -> [UInt8] {
+        var out: [UInt8] = []
+        try decompress(codec, input, size: size, into: &out, context: context)
+        return out
+    }
+
+    /// Decompresses `input` into `buffer` (reused from page to page: no allocation once it is
+    /// as large as the largest page).
+    static func decompress(_ codec: Int32, _ input: UnsafeBufferPointer<UInt8>, size: Int, into buffer: inout [UInt8], context: String) throws {
         if codec == 0 {
             guard input.count == size else { throw MMPError.invalidData("\(context): page holds \(input.count) bytes, header says \(size)") }
-            return Array(input)
+            buffer.removeAll(keepingCapacity: true)
+            buffer.append(contentsOf: input)
+            return
         }
-        return try [UInt8](unsafeUninitializedCapacity: max(size, 1)) { output, initialized in
-            initialized = 0
+        if buffer.count < size { buffer.append(contentsOf: repeatElement(0, count: size - buffer.count)) }
+        try buffer.withUnsafeMutableBufferPointer { output in
             let produced: Int
             switch codec {
             case 1: produced = try Snappy.decompress(input, into: UnsafeMutableBufferPointer(rebasing: output[0..<size]), context: context)
@@ -42,8 +52,8 @@ enum ParquetCodec {
                 throw MMPError.invalidData("\(context): pages compressed with \(name(codec)) are not supported (mmp reads UNCOMPRESSED, SNAPPY, GZIP and ZSTD); rewrite the file with one of those, e.g. pyarrow.parquet.write_table(t, path, compression='zstd')")
             }
             guard produced == size else { throw MMPError.invalidData("\(context): page decompressed to \(produced) bytes, header says \(size)") }
-            initialized = size
         }
+        if buffer.count > size { buffer.removeLast(buffer.count - size) }
     }
 
     /// GZIP (or zlib) stream via zlib's inflate; windowBits 15 + 32 accepts both headers.
