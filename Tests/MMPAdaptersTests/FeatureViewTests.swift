@@ -2,6 +2,7 @@ import Foundation
 import MMPAdapters
 import MMPConfig
 import MMPCore
+import MMPTestSupport
 import Testing
 
 @Suite("Feature view declarations")
@@ -90,12 +91,8 @@ struct FeatureViewTests {
 
     @Test("the repository's features/ folder declares the seed's three views")
     func repositoryViews() throws {
-        let root = ProcessInfo.processInfo.environment["MMP_REPO_ROOT"] ?? FileManager.default.currentDirectoryPath
+        let root = TestEnvironment.repoRoot
         let catalog = try FeatureViewCatalog.load(directory: "\(root)/features")
         #expect(Set(catalog.names).isSuperset(of: ["user_demographics", "user_purchase_summary", "product_details"]))
     }
-}
-
-func caught(_ body: () throws -> Void) -> MMPError? {
-    do { try body(); return nil } catch { return MMPError.wrap(error) }
 }

@@ -3,6 +3,7 @@ import MMPArtifacts
 import MMPConfig
 import MMPCore
 import MMPLearn
+import MMPTestSupport
 import Testing
 @testable import MMPPipeline
 
@@ -61,10 +62,7 @@ import Testing
     }
 
     @Test func predictWritesParquetThatPyarrowReads() throws {
-        guard let python = ProcessInfo.processInfo.environment["MMP_TEST_PYARROW_PYTHON"] else {
-            Issue.record("MMP_TEST_PYARROW_PYTHON is not set: run the tests through scripts/test.sh (it builds the pyarrow environment)")
-            return
-        }
+        let python = try TestEnvironment.required("MMP_TEST_PYARROW_PYTHON", for: "a Python with pyarrow (scripts/test.d/pyarrow.sh)")
         let root = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let trained = try TrainPipeline(config: localConfig(artifactRoot: root)).run(TrainingInput(recipe: try recipe(source: "\(fixtures)/churn.csv")))
@@ -81,7 +79,7 @@ import Testing
                           "codec": f.metadata.row_group(0).column(0).compression,
                           "customer": t.column("customer").to_pylist()[:3], "p1": t.column("probability_1").to_pylist()}))
         """
-        let read = try runPython(python, ["-c", script, out])
+        let read = try runProcess(python, ["-c", script, out])
         #expect(read.status == 0, "\(read.stderr)")
         let json = try JSON.parse(read.stdout.trimmed())
         #expect(json["rows"]?.intValue == 400)
@@ -94,21 +92,5 @@ import Testing
         let table = try CSVReader(source: "stdout").read(csv.stdout)
         let p1 = (json["p1"]?.arrayValue ?? []).compactMap { $0.doubleValue }
         #expect(p1 == table.column("probability_1")?.doubles)
-    }
-
-    /// Runs the test environment's Python (an absolute path, unlike `run`'s built executables).
-    func runPython(_ python: String, _ arguments: [String]) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CommandResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                             stderr: String(decoding: stderr, as: UTF8.self))
     }
 }

@@ -4,6 +4,7 @@ import MMPConfig
 import MMPCore
 import MMPLearn
 import MMPPostgres
+import MMPTestSupport
 import Testing
 
 @Suite("SQL templates (.sql.j2)")

@@ -60,7 +60,12 @@ public struct ByteStringDictionary: Sendable {
         bytes.removeAll(keepingCapacity: true)
         offsets = [0]
         hashes.removeAll(keepingCapacity: true)
-        slots = Array(repeating: 0, count: 16)
+        // Keep the table's size: the next block of the same column holds about as many values.
+        if slots.count <= 1 << 16 {
+            slots.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        } else {
+            slots = Array(repeating: 0, count: 16)
+        }
     }
 
     private func equals(_ code: Int, _ p: UnsafePointer<UInt8>, _ length: Int) -> Bool {

@@ -115,6 +115,7 @@ struct CSVBlockRun {
         } else {
             for (k, range) in ranges.enumerated() { parser.parse(UnsafeBufferPointer(rebasing: block[range]), into: outputs[k]) }
         }
+        // Errors and fallbacks first, part by part (the first problem by line wins)...
         var line = startLine
         for k in ranges.indices {
             let out = outputs[k]
@@ -129,11 +130,23 @@ struct CSVBlockRun {
             for fallback in out.fallbacks where columns[fallback.column].plan != .skip {
                 columns[fallback.column].fallBack()
             }
-            for (c, column) in columns.enumerated() where only?[c] ?? true {
-                column.append(out, column: c)
-            }
             line += out.lines
         }
+        // ...then the values, column by column on the pool (each column takes its parts in order).
+        let receiving = only ?? Array(repeating: true, count: columns.count)
+        let partCount = ranges.count
+        if let pool, columns.count > 1 {
+            let columns = self.columns
+            pool.run(tasks: columns.count) { c, _ in
+                if receiving[c] { CSVBlockRun.merge(columns[c], column: c, outputs, parts: partCount) }
+            }
+        } else {
+            for c in columns.indices where receiving[c] { CSVBlockRun.merge(columns[c], column: c, outputs, parts: partCount) }
+        }
         return line - startLine
+    }
+
+    private static func merge(_ column: CSVColumnAccumulator, column c: Int, _ outputs: [CSVPartOutput], parts: Int) {
+        for k in 0..<parts { column.append(outputs[k], column: c) }
     }
 }
