@@ -68,11 +68,13 @@ public struct ParquetReader: Sendable {
                 errors.record(task, error)
             }
         }
-        if threads > 1, tasks > 1 {
-            let pool = WorkerPool(threads: min(threads, tasks))
-            pool.run(tasks: tasks) { task, _ in work(task) }
-        } else {
-            for task in 0..<tasks { work(task) }
+        ParquetColumnStorage.withBuffers(storage) {
+            if threads > 1, tasks > 1 {
+                let pool = WorkerPool(threads: min(threads, tasks))
+                pool.run(tasks: tasks) { task, _ in work(task) }
+            } else {
+                for task in 0..<tasks { work(task) }
+            }
         }
         if let error = errors.first { throw error }
         return try Table(columns: zip(selected, storage).map { leaf, s in s.column(name: leaf.name) })
