@@ -80,7 +80,7 @@ let package = Package(
             "MMPPostgres", "MMPAdapters", "MMPConfig", "MMPLearn", "MMPRedis", "MMPArtifacts", "MMPPipeline", "MMPCore",
             "MMPTestSupport",
         ]),
-        .testTarget(name: "MMPAdaptersTests", dependencies: ["MMPAdapters", "MMPConfig", "MMPCore", "MMPTestSupport"]),
+        .testTarget(name: "MMPAdaptersTests", dependencies: ["MMPAdapters", "MMPConfig", "MMPCore", "MMPLearn", "MMPTestSupport"]),
         .testTarget(name: "MMPParquetTests", dependencies: ["MMPParquet", "MMPLearn"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MMPQueueTests", dependencies: ["MMPQueue", "MMPRedis", "MMPCore", "MMPTestSupport"]),
         .testTarget(name: "MMPWorkerTests", dependencies: ["MMPWorker", "MMPQueue", "MMPRedis", "MMPCore", "MMPTestSupport"]),

@@ -141,15 +141,6 @@ import Testing
         }
     }
 
-    @Test func aFileStreamsToTheSameTableAsItsBytes() throws {
-        let text = mixedCSV(rows: 5_000, seed: 5)
-        let path = try temporaryFile(text)
-        defer { unlink(path) }
-        var reader = CSVReader(source: path, threads: 2)
-        reader.blockSize = 8192
-        expectSame(try reader.read(path: path), try CSVReader(source: path).read(text))
-    }
-
     @Test func aColumnWhoseSampleLiedIsReadAgainAsItsRealType() throws {
         var text = "n,late_text,late_dates,padded\n"
         for r in 0..<3_000 { text += "\(r),\(r),,\(r).50\n" }
@@ -204,16 +195,5 @@ import Testing
         var seen = Set<String>(), order: [String] = []
         for r in 0..<40_000 where seen.insert("v\((r * 7919) % 101)").inserted { order.append("v\((r * 7919) % 101)") }
         #expect(levels == order)
-    }
-
-    func temporaryFile(_ text: String) throws -> String {
-        let directory = ProcessEnvironment.current()["TMPDIR"] ?? "/tmp"
-        var template = Array("\(directory)/mmp-csv-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw MMPError.io("mkstemp failed") }
-        let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-        return String(cString: template.map { $0 }.withUnsafeBufferPointer { $0.baseAddress! })
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import MMPArtifacts
 import MMPConfig
 import MMPCore
+import MMPAdapters
 import MMPLearn
 import MMPTestSupport
 import Testing

@@ -1,13 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import MMPCore
-
 /// Hands out a CSV's bytes a block at a time; every block ends at a record boundary (or the end
-/// of the input), so blocks can be parsed one after another with only one in memory.
-protocol CSVBlockSource: AnyObject {
+/// of the input), so blocks can be parsed one after another with only one in memory. Bytes in
+/// memory come as slices (`CSVMemoryBlocks`); files are read by MMPAdapters (MMPLearn does no
+/// I/O), which cuts its buffer with `CSVBoundaries.lastBoundary`.
+public protocol CSVBlockSource: AnyObject {
     /// The next block, valid until the next call; nil at the end.
     func nextBlock() throws -> UnsafeBufferPointer<UInt8>?
     /// The input's size in bytes when known (for sizing the columns up front).
@@ -36,77 +31,5 @@ final class CSVMemoryBlocks: CSVBlockSource {
         }
         position = end
         return UnsafeBufferPointer(rebasing: buffer[start..<end])
-    }
-}
-
-/// Blocks read from a file descriptor into one reusable buffer: the bytes after the last record
-/// boundary move to the front and the rest is refilled. A record longer than the buffer grows it.
-final class CSVFileBlocks: CSVBlockSource {
-    private let descriptor: Int32
-    private let path: String
-    private var storage: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
-    private var filled = 0
-    private var consumed = 0
-    private var endOfFile = false
-    let totalBytes: Int?
-
-    init(path: String, offset: Int, blockSize: Int) throws {
-        descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw MMPError.io("cannot read \(path): \(String(cString: strerror(errno)))") }
-        self.path = path
-        var info = stat()
-        totalBytes = fstat(descriptor, &info) == 0 ? Int(info.st_size) : nil
-        if offset > 0, lseek(descriptor, off_t(offset), SEEK_SET) < 0 {
-            close(descriptor)
-            throw MMPError.io("cannot read \(path): \(String(cString: strerror(errno)))")
-        }
-        capacity = max(4096, blockSize)
-        storage = .allocate(capacity: capacity)
-    }
-
-    deinit {
-        storage.deallocate()
-        close(descriptor)
-    }
-
-    func nextBlock() throws -> UnsafeBufferPointer<UInt8>? {
-        // Keep the unparsed tail.
-        if consumed > 0 {
-            let tail = filled - consumed
-            if tail > 0 { memmove(storage, storage + consumed, tail) }
-            filled = tail
-            consumed = 0
-        }
-        while true {
-            try fill()
-            let view = UnsafeBufferPointer(start: UnsafePointer(storage), count: filled)
-            if endOfFile {
-                guard filled > 0 else { return nil }
-                consumed = filled
-                return view
-            }
-            if let cut = CSVBoundaries.lastBoundary(view, from: 0, to: filled) {
-                consumed = cut
-                return UnsafeBufferPointer(rebasing: view[0..<cut])
-            }
-            // No record ends in the buffer: a very long record (or a quote never closed).
-            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
-            bigger.update(from: storage, count: filled)
-            storage.deallocate()
-            storage = bigger
-            capacity *= 2
-        }
-    }
-
-    private func fill() throws {
-        while filled < capacity, !endOfFile {
-            let n = read(descriptor, storage + filled, capacity - filled)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw MMPError.io("cannot read \(path): \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { endOfFile = true } else { filled += n }
-        }
     }
 }

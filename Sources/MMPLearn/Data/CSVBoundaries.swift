@@ -9,7 +9,7 @@ import Darwin
 /// before it (from a known record start) is even; `""` escapes count twice and keep the parity.
 /// A stray quote in an unquoted field can mislead the count, but that record is an error the
 /// part before the cut reports first.
-enum CSVBoundaries {
+public enum CSVBoundaries {
     /// The first boundary at or after `target` in `buffer[from..<to]` (`from` is a record start),
     /// or nil when there is none.
     static func firstBoundary(_ buffer: UnsafeBufferPointer<UInt8>, from: Int, target: Int, to: Int) -> Int? {
@@ -26,7 +26,7 @@ enum CSVBoundaries {
     }
 
     /// The last boundary in `buffer[from..<to]` (`from` is a record start), or nil.
-    static func lastBoundary(_ buffer: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int? {
+    public static func lastBoundary(_ buffer: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int? {
         guard let base = buffer.baseAddress, to > from else { return nil }
         // Parity of the quotes after position p = total parity xor parity before p.
         let totalOdd = quoteCount(base, from, to) & 1 == 1

@@ -24,7 +24,7 @@ public struct CSVReader {
     /// Threads that parse (the caller's included).
     public var threads: Int
     /// Bytes per block; each block is parsed in parallel parts.
-    var blockSize = 8 << 20
+    public var blockSize = 8 << 20
     /// Rows (and bytes) the column types are inferred from.
     var sampleRows = 2_000
     var sampleBytes = 1 << 20
@@ -43,14 +43,10 @@ public struct CSVReader {
         }
     }
 
-    /// Streams the file: it is never in memory whole.
-    public func read(path: String) throws -> Table {
-        try read { offset in try CSVFileBlocks(path: path, offset: offset, blockSize: blockSize) }
-    }
-
-    /// `open(offset)` gives the input's blocks from a byte offset (0, or after the header for
-    /// the re-read of columns that fell back).
-    private func read(_ open: (Int) throws -> any CSVBlockSource) throws -> Table {
+    /// Reads blocks from any source: `open(offset)` gives the input's blocks from a byte offset
+    /// (0, or after the header for the re-read of columns that fell back). Files: `read(path:)`
+    /// in MMPAdapters.
+    public func read(_ open: (Int) throws -> any CSVBlockSource) throws -> Table {
         let blocks = try open(0)
         guard let first = try blocks.nextBlock() else { throw emptyFile() }
         let head = try CSVHeader.read(first, source: source, rows: sampleRows, bytes: sampleBytes)
