@@ -24,7 +24,7 @@ public struct ModelSection: Sendable {
     public var classPath: String
     public var library: String?
     public var hyperparameters: HyperparameterSection
-    /// `sigmoid` or `isotonic` when `model.calibration.enabled`: recalibrate the classifier's
+    /// `sigmoid`, `isotonic` or `beta` when `model.calibration.enabled`: recalibrate the classifier's
     /// probabilities on the calibration split.
     public var calibrationMethod: String?
 }
