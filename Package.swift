@@ -19,6 +19,7 @@ let package = Package(
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CLibpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MMPCore links FoundationEssentials only: the worker supervisor depends on it and must
         // stay small (an idle mmp-worker is measured in docs/performance.md).
@@ -31,13 +32,15 @@ let package = Package(
         ]),
         .target(name: "MMPLearn", dependencies: ["MMPCore"]),
         .target(name: "MMPArtifacts", dependencies: ["MMPCore", "MMPLearn", "CZstd"]),
+        // Parquet in pure Swift (no Arrow C++ in Debian here): footer, pages, codecs.
+        .target(name: "MMPParquet", dependencies: ["MMPCore", "MMPLearn", "CZstd", "CZlib"]),
         .target(name: "MMPRedis", dependencies: ["MMPCore", "CHiredis"]),
         .target(name: "MMPPostgres", dependencies: ["MMPCore", "CLibpq"]),
         // MLflow's REST API over FoundationNetworking's URLSession (no package added); used by
         // mmp and its training child, never by the worker supervisor.
         .target(name: "MMPTracking", dependencies: ["MMPCore"]),
         .target(name: "MMPAdapters", dependencies: [
-            "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPRedis", "MMPPostgres", "MMPTracking",
+            "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPRedis", "MMPPostgres", "MMPTracking", "MMPParquet",
         ]),
         .target(name: "MMPQueue", dependencies: ["MMPCore", "MMPRedis"]),
         // Terminal views of jobs, queues and workers (`mmp jobs`, `mmp jobs watch`): not linked by
@@ -61,7 +64,7 @@ let package = Package(
         ]),
         .executableTarget(name: "mmp", dependencies: [
             "MMPPipeline", "MMPAdapters", "MMPArtifacts", "MMPConfig", "MMPCore", "MMPLearn", "MMPQueue", "MMPRedis",
-            "MMPJobViews",
+            "MMPJobViews", "MMPParquet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // No swift-argument-parser here (it links FoundationEssentials, see WorkerArguments), and
@@ -90,7 +93,8 @@ let package = Package(
             "MMPPostgres", "MMPAdapters", "MMPConfig", "MMPLearn", "MMPRedis", "MMPArtifacts", "MMPPipeline", "MMPCore",
             "MMPTestSupport",
         ]),
-        .testTarget(name: "MMPAdaptersTests", dependencies: ["MMPAdapters", "MMPConfig", "MMPCore", "MMPTestSupport"]),
+        .testTarget(name: "MMPAdaptersTests", dependencies: ["MMPAdapters", "MMPConfig", "MMPCore", "MMPLearn", "MMPTestSupport"]),
+        .testTarget(name: "MMPParquetTests", dependencies: ["MMPParquet", "MMPLearn"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MMPQueueTests", dependencies: ["MMPQueue", "MMPRedis", "MMPCore", "MMPTestSupport"]),
         // Integration tests: real redis-server (and mmp-worker processes), through scripts/test.sh.
         .testTarget(name: "MMPWorkerTests", dependencies: [

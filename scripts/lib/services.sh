@@ -19,6 +19,7 @@ mmp_install_packages() {
     local missing=()
     [ -f /usr/include/hiredis/hiredis.h ] || missing+=(libhiredis-dev)
     [ -f /usr/include/zstd.h ] || missing+=(libzstd-dev)
+    [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
     [ -f /usr/include/postgresql/libpq-fe.h ] || missing+=(libpq-dev)
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
     # TLS tests: a CA and certificates (openssl), Redis behind a TLS sidecar (stunnel4).
