@@ -47,12 +47,12 @@ final class HAFleet: @unchecked Sendable {
     }
 
     @discardableResult
-    func startWorker(queues: [String], concurrency: Int = 2) throws -> SpawnedProcess {
+    func startWorker(queues: [String], concurrency: Int = 2, arguments: [String] = []) throws -> SpawnedProcess {
         let bin = TestEnvironment.binDirectory
         var env = ["MMP_CONFIG_DIR": directory, "MMP_BIN": "\(bin)/mmp", "APP_ENV": "local"]
         for (k, v) in environment { env[k] = v }
         let w = try SpawnedProcess("\(bin)/mmp-worker", ["--log-format", "json", "--queues", queues.joined(separator: ","),
-                                                         "--concurrency", String(concurrency)],
+                                                         "--concurrency", String(concurrency)] + arguments,
                                    environment: env, log: "\(directory)/worker-\(workers.count).log")
         workers.append(w)
         return w
