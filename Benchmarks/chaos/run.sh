@@ -24,7 +24,8 @@ SEED=${CHAOS_SEED:-1}
 
 mmp_install_packages
 if [ -n "${CHAOS_BIN_DIR:-}" ]; then
-    BIN=$CHAOS_BIN_DIR
+    # Absolute: the workers start in folders of their own.
+    BIN=$(cd "$CHAOS_BIN_DIR" && pwd)
 else
     mmp_log "building release binaries"
     swift build -c release --product mmp-worker >/dev/null
@@ -32,6 +33,9 @@ else
     swift build -c release --product mmp-bench >/dev/null
     BIN=$(swift build -c release --show-bin-path)
 fi
+for binary in mmp-worker mmp mmp-bench; do
+    [ -x "$BIN/$binary" ] || { echo "chaos: no $BIN/$binary (build it, or leave CHAOS_BIN_DIR unset)" >&2; exit 1; }
+done
 
 STATE=$(mktemp -d /tmp/mmp-chaos.XXXXXX)
 [ "$(id -u)" = 0 ] && chmod 755 "$STATE"
