@@ -43,22 +43,29 @@ public enum RowInput {
 
     /// - Parameter numbered: whether problems name the row (a batch) or not (one object).
     public static func table(_ rows: [JSONObject], schema: RowSchema, numbered: Bool) throws(RowInputError) -> Table {
+        try table(RowCells(rows, schema: schema), schema: schema, numbered: numbered)
+    }
+
+    /// The same from cells read straight from the request's bytes (`RowDecoder`).
+    public static func table(_ cells: RowCells, schema: RowSchema, numbered: Bool) throws(RowInputError) -> Table {
         var problems: [InputProblem] = []
         func problem(_ row: Int, _ column: String?, _ kind: InputProblem.Kind, _ message: String) {
             if problems.count < problemLimit { problems.append(InputProblem(row: numbered ? row : nil, column: column, kind: kind, message: message)) }
         }
-        for (r, row) in rows.enumerated() {
-            for field in schema.fields where field.required && row[field.name] == nil {
+        let requiredKeys = schema.fields.filter { $0.role == .entity && $0.required }.map(\.name).joined(separator: ", ")
+        let fromStore = Dictionary(grouping: cells.fromFeatureStore, by: \.row)
+        for r in 0..<cells.rowCount {
+            for (f, field) in schema.fields.enumerated() where field.required && cells.values[f][r] == nil {
                 problem(r, field.name, .missingColumn, "required column '\(field.name)' is missing")
             }
-            for name in schema.fromFeatureStore where row[name] != nil {
-                problem(r, name, .fromFeatureStore, "'\(name)' comes from the online feature store; send the entity keys (\(schema.fields.filter { $0.role == .entity && $0.required }.map(\.name).joined(separator: ", "))) without it")
+            for sent in fromStore[r] ?? [] {
+                problem(r, sent.column, .fromFeatureStore, "'\(sent.column)' comes from the online feature store; send the entity keys (\(requiredKeys)) without it")
             }
         }
         var columns: [Column] = []
-        for field in schema.fields {
-            guard field.required || rows.contains(where: { $0[field.name] != nil }) else { continue }
-            let values = rows.map { $0[field.name] ?? .null }
+        for (f, field) in schema.fields.enumerated() {
+            guard field.required || cells.values[f].contains(where: { $0 != nil }) else { continue }
+            let values = cells.values[f].map { $0 ?? .null }
             columns.append(column(field, values) { r, kind, message in problem(r, field.name, kind, message) })
         }
         guard problems.isEmpty else { throw RowInputError(problems) }

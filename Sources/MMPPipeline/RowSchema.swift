@@ -31,6 +31,11 @@ public struct RowSchema: Sendable {
     /// Columns the online store provides; a request that carries one is refused.
     public var fromFeatureStore: [String]
 
+    public init(fields: [Field], fromFeatureStore: [String] = []) {
+        self.fields = fields
+        self.fromFeatureStore = fromFeatureStore
+    }
+
     /// Every input column is required; entity columns are optional and echoed when present.
     public init(bundle: ModelBundle) {
         fields = bundle.inputSchema.map { Field(name: $0.name, kind: $0.kind, required: true, role: .feature) }

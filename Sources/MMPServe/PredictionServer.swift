@@ -31,7 +31,7 @@ public struct PredictionServer: Sendable {
         // Blocking work: bundle loads and online-store lookups (hiredis).
         let threads = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
         threads.start()
-        let loops: any EventLoopGroup = options.workers.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) } ?? MultiThreadedEventLoopGroup.singleton
+        let loops = MultiThreadedEventLoopGroup.singleton
 
         let predictor = Predictor(slot: slot, metrics: metrics, timeout: options.requestTimeout)
         let routes = ServeRoutes(slot: slot, predictor: predictor, metrics: metrics, options: options)
@@ -57,11 +57,14 @@ public struct PredictionServer: Sendable {
         logger.info("stopped", metadata: ["requests_accepted": .stringConvertible(metrics.http.accepted),
                                           "requests_answered": .stringConvertible(metrics.http.answered)])
         try? await threads.shutdownGracefully()
-        if let group = loops as? MultiThreadedEventLoopGroup, options.workers != nil { try await group.shutdownGracefully() }
     }
 
-    /// Runs the server to its end on the calling (non-async) thread: for `mmp`'s synchronous commands.
+    /// Runs the server to its end on the calling (non-async) thread: for `mmp`'s synchronous
+    /// commands. The event loops (`--workers` of them) also run the async work, so that a request
+    /// is read, predicted and answered on one thread (no hop to Swift's own thread pool).
     public func runBlocking() throws {
+        if let workers = options.workers { NIOSingletons.groupLoopCountSuggestion = workers }
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let outcome = Mutex<(any Error)?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {

@@ -19,61 +19,70 @@ struct Predictor: Sendable {
 
     struct Answer {
         var model: ServedModel
-        var body: JSON
+        /// The JSON text of the response.
+        var body: String
     }
 
     /// `POST /predict`: one flat object of column → value.
     func predictOne(_ body: [UInt8], deadline: ContinuousClock.Instant) async throws -> Answer {
         let model = try current()
-        guard case .object(let row) = try parse(body) else {
-            throw APIError(.unprocessableContent, code: "INVALID_BODY",
-                           message: "the body must be one JSON object of column → value (see GET /model/schema)")
+        let cells: RowCells
+        do {
+            cells = try model.decoder.decodeOne(body)
+        } catch {
+            throw Self.bodyError(error)
         }
-        let results = try await predict([row], model: model, numbered: false, deadline: deadline)
-        var o = JSONObject()
-        o["prediction"] = results[0].prediction
-        if let probabilities = results[0].probabilities { o["probabilities"] = probabilities }
-        o["model_uri"] = .string(model.uri)
-        return Answer(model: model, body: .object(o))
+        let fields = try await predict(cells, model: model, numbered: false, deadline: deadline)
+        return Answer(model: model, body: "{" + fields[0] + ",\"model_uri\":" + model.quotedURI + "}")
     }
 
     /// `POST /predict/batch`: `{"samples": [objects]}`, one result per sample, in order, with the
     /// sample's entity columns echoed.
     func predictBatch(_ body: [UInt8], deadline: ContinuousClock.Instant) async throws -> Answer {
         let model = try current()
-        guard case .object(let envelope) = try parse(body), case .array(let samples)? = envelope["samples"] else {
-            throw APIError(.unprocessableContent, code: "INVALID_BODY",
-                           message: "the body must be {\"samples\": [objects of column → value]}",
-                           detail: .array([APIError.problem(loc: ["body", "samples"], message: "a list of objects is required", type: "missing")]))
+        let cells: RowCells
+        do {
+            cells = try model.decoder.decodeBatch(body)
+        } catch {
+            throw Self.bodyError(error)
         }
-        guard !samples.isEmpty else {
+        guard cells.rowCount > 0 else {
             throw APIError(.unprocessableContent, code: "EMPTY_BATCH", message: "samples is empty: give at least one row")
         }
-        var rows: [JSONObject] = []
-        rows.reserveCapacity(samples.count)
-        var problems: [JSON] = []
-        for (i, sample) in samples.enumerated() {
-            if case .object(let o) = sample { rows.append(o) } else if problems.count < RowInput.problemLimit {
-                problems.append(APIError.problem(loc: ["body", "samples", .int(i)], message: "expected an object, found \(sample.typeDescription)", type: "not_an_object"))
+        let fields = try await predict(cells, model: model, numbered: true, deadline: deadline)
+        // Each sample's entity columns first, as sent, then its prediction.
+        let entities: [(cells: [JSON?], key: String)] = model.bundle.entityColumns.compactMap { name in
+            model.schema.fields.firstIndex { $0.name == name }.map { (cells.values[$0], JSON.string(name).serialized() + ":") }
+        }
+        var text = "{\"predictions\":["
+        text.reserveCapacity(cells.rowCount * ((fields.first?.utf8.count ?? 0) + 40))
+        for r in 0..<cells.rowCount {
+            text += r == 0 ? "{" : ",{"
+            for entity in entities {
+                if let value = entity.cells[r] { text += entity.key + value.serialized() + "," }
             }
+            text += fields[r] + "}"
         }
-        if !problems.isEmpty {
-            throw APIError(.unprocessableContent, code: "INVALID_BODY", message: "every sample must be an object of column → value", detail: .array(problems))
+        text += "],\"model_uri\":" + model.quotedURI + ",\"sample_count\":" + String(cells.rowCount) + "}"
+        return Answer(model: model, body: text)
+    }
+
+    static func bodyError(_ error: RowDecodingError) -> APIError {
+        switch error {
+        case .invalidJSON(let message):
+            return APIError(.unprocessableContent, code: "INVALID_JSON", message: "the body is not JSON: \(message)")
+        case .notAnObject:
+            return APIError(.unprocessableContent, code: "INVALID_BODY",
+                            message: "the body must be one JSON object of column → value (see GET /model/schema)")
+        case .noSamples:
+            return APIError(.unprocessableContent, code: "INVALID_BODY", message: "the body must be {\"samples\": [objects of column → value]}",
+                            detail: .array([APIError.problem(loc: ["body", "samples"], message: "a list of objects is required", type: "missing")]))
+        case .samplesNotObjects(let rows):
+            return APIError(.unprocessableContent, code: "INVALID_BODY", message: "every sample must be an object of column → value",
+                            detail: .array(rows.prefix(RowInput.problemLimit).map {
+                                APIError.problem(loc: ["body", "samples", .int($0)], message: "expected an object", type: "not_an_object")
+                            }))
         }
-        let results = try await predict(rows, model: model, numbered: true, deadline: deadline)
-        let entities = model.bundle.entityColumns
-        var predictions: [JSON] = []
-        predictions.reserveCapacity(rows.count)
-        for (row, result) in zip(rows, results) {
-            var o = JSONObject()
-            for name in entities { if let value = row[name] { o[name] = value } }
-            o["prediction"] = result.prediction
-            if let probabilities = result.probabilities { o["probabilities"] = probabilities }
-            predictions.append(.object(o))
-        }
-        return Answer(model: model, body: .object(JSONObject([
-            ("predictions", .array(predictions)), ("model_uri", .string(model.uri)), ("sample_count", .int(rows.count)),
-        ])))
     }
 
     // MARK: The path of every prediction
@@ -87,18 +96,11 @@ struct Predictor: Sendable {
         return model
     }
 
-    func parse(_ body: [UInt8]) throws -> JSON {
-        do {
-            return try JSON.parse(bytes: body, allowingNonFinite: true)
-        } catch {
-            throw APIError(.unprocessableContent, code: "INVALID_JSON", message: "the body is not JSON: \(MMPError.wrap(error).message)")
-        }
-    }
-
-    func predict(_ rows: [JSONObject], model: ServedModel, numbered: Bool, deadline: ContinuousClock.Instant) async throws -> [PredictionJSON.Row] {
+    /// The prediction fields of each row, as JSON text.
+    func predict(_ cells: RowCells, model: ServedModel, numbered: Bool, deadline: ContinuousClock.Instant) async throws -> [String] {
         var input: Table
         do {
-            input = try RowInput.table(rows, schema: model.schema, numbered: numbered)
+            input = try RowInput.table(cells, schema: model.schema, numbered: numbered)
         } catch {
             throw Self.validationError(error.problems)
         }
@@ -107,8 +109,9 @@ struct Predictor: Sendable {
             input = try await lookup(input, online: online, numbered: numbered)
             try check(deadline)
         }
-        var results: [PredictionJSON.Row] = []
-        results.reserveCapacity(rows.count)
+        var results: [String] = []
+        var labels: [String] = []
+        results.reserveCapacity(cells.rowCount)
         var start = 0
         while start < input.rowCount {
             let end = min(input.rowCount, start + Self.chunkRows)
@@ -119,11 +122,13 @@ struct Predictor: Sendable {
             } catch let error as MMPError where error.kind == .invalidData || error.kind == .missingColumn || error.kind == .invalidInput {
                 throw Self.rowErrors(chunk, offset: start, model: model, numbered: numbered, first: error)
             }
-            results += PredictionJSON.rows(output, classes: model.classes)
+            let written = model.writer.rows(output)
+            results += written.fields
+            labels += written.labels
             start = end
             if start < input.rowCount { try check(deadline) }
         }
-        metrics.count(results.map(\.label))
+        metrics.count(labels)
         return results
     }
 

@@ -37,7 +37,7 @@ struct ServeRoutes: Sendable {
 
     /// The answer, with the version that computed it (a hot swap may happen between requests).
     func respond(_ answer: Predictor.Answer) -> Response {
-        var response = Response.json(answer.body)
+        var response = Response.json(text: answer.body)
         response.headers[.modelVersion] = answer.model.revision.label
         return response
     }

@@ -22,6 +22,11 @@ public final class ServedModel: Sendable {
     public let classes: [String]?
     let metadataText: String
     let schemaText: String
+    /// The URI as a JSON string, and the writer of prediction fields.
+    let quotedURI: String
+    let writer: PredictionJSON
+    /// Reads request bodies into the schema's columns.
+    let decoder: RowDecoder
 
     /// - Parameter featureStore: this environment's feature store, asked for only when the
     ///   model's recipe fetched its features from one.
@@ -33,6 +38,8 @@ public final class ServedModel: Sendable {
         sha256 = loaded.sha256
         loadedAt = Timestamp.now()
         classes = loaded.bundle.labels?.classes
+        quotedURI = JSON.string(uri).serialized()
+        writer = PredictionJSON(classes: loaded.bundle.labels?.classes)
         let recipe = try RecipeDecoder.decode(loaded.bundle.recipeSnapshot, file: "the recipe of model '\(loaded.bundle.recipeName)'")
         if recipe.data.fetcher.kind == .featureStore, !recipe.data.fetcher.featureViews.isEmpty {
             let request = try PredictPipeline.featureRequest(for: loaded.bundle)
@@ -47,6 +54,7 @@ public final class ServedModel: Sendable {
             online = nil
             schema = RowSchema(bundle: loaded.bundle)
         }
+        decoder = RowDecoder(schema: schema)
         metadataText = ModelDocuments.metadata(bundle: loaded.bundle, uri: uri, revision: loaded.revision, sha256: loaded.sha256,
                                                loadedAt: loadedAt, online: online).serialized()
         schemaText = ModelDocuments.jsonSchema(bundle: loaded.bundle, schema: schema).serialized()

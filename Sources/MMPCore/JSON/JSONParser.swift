@@ -145,7 +145,9 @@ extension JSON {
                            bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
                             index += 2
                             let low = try parseHex4()
-                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                            // Wrapping: a high surrogate followed by anything but a low one is
+                            // garbage in, U+FFFD out, never a trap.
+                            code = 0x10000 &+ ((code &- 0xD800) << 10) &+ (low &- 0xDC00)
                         }
                         result.unicodeScalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
                     default: throw error("bad escape")
