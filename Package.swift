@@ -40,8 +40,11 @@ let package = Package(
         .target(name: "MMPArtifacts", dependencies: ["MMPCore", "MMPLearn", "CZstd"]),
         .target(name: "MMPRedis", dependencies: ["MMPCore", "CHiredis"]),
         .target(name: "MMPPostgres", dependencies: ["MMPCore", "CLibpq"]),
+        // MLflow's REST API over FoundationNetworking's URLSession (no package added); used by
+        // mmp and its training child, never by the worker supervisor.
+        .target(name: "MMPTracking", dependencies: ["MMPCore"]),
         .target(name: "MMPAdapters", dependencies: [
-            "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPRedis", "MMPPostgres",
+            "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPRedis", "MMPPostgres", "MMPTracking",
         ]),
         .target(name: "MMPQueue", dependencies: ["MMPCore", "MMPRedis"]),
         // The worker supervisor: claims, leases, heartbeats, child processes. No Foundation, no
@@ -50,7 +53,7 @@ let package = Package(
             "MMPCore", "MMPRedis", "MMPQueue", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "MMPPipeline", dependencies: [
-            "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPAdapters", "MMPQueue", "MMPRedis",
+            "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPAdapters", "MMPQueue", "MMPRedis", "MMPTracking",
         ]),
         // HTTP pieces any mmp server reuses: JSON error bodies, request ids, Prometheus text,
         // graceful shutdown. Hummingbird lives here and in MMPServe only.
@@ -114,6 +117,11 @@ let package = Package(
         .testTarget(name: "MMPServeTests", dependencies: [
             "MMPServe", "MMPHTTP", "MMPPipeline", "MMPAdapters", "MMPArtifacts", "MMPLearn", "MMPConfig", "MMPCore",
             "MMPRedis", "MMPTestSupport",
+        ]),
+        // Tracking against a real `mlflow server` (scripts/test.d/50-mlflow.sh), read back with
+        // MLflow's own Python client.
+        .testTarget(name: "MMPTrackingTests", dependencies: [
+            "MMPTracking", "MMPPipeline", "MMPArtifacts", "MMPConfig", "MMPCore", "MMPTestSupport",
         ]),
         .testTarget(name: "MMPPipelineTests", dependencies: [
             "MMPPipeline", "MMPAdapters", "MMPArtifacts", "MMPLearn", "MMPConfig", "MMPCore", "MMPTestSupport",
