@@ -1,6 +1,6 @@
-import Foundation
 import MMPArtifacts
 import MMPCore
+import MMPPipeline
 
 /// Which bundle a model URI points at: a checksum for a file, a registry version for
 /// `models:/name@alias`. Equal revisions are the same model, so a poll that finds the same
@@ -36,47 +36,27 @@ public protocol ModelSource: Sendable {
     func load() throws -> LoadedBundle
 }
 
-public enum ModelSources {
-    /// The source for a `--model` URI: a path or `file://` URI today. `runs:/` and `models:/`
-    /// URIs come with MLflow tracking (issue 10) through the pipeline's shared resolver.
-    public static func make(_ uri: String) throws -> any ModelSource {
-        if uri.hasPrefix("runs:/") || uri.hasPrefix("models:/") {
-            throw MMPError.invalidInput("--model \(uri): MLflow model URIs (runs:/, models:/) need the MLflow tracking support, which this build does not have yet; give a bundle path or file:// URI")
-        }
-        if let scheme = uri.range(of: "://"), !uri.hasPrefix("file://") {
-            throw MMPError.invalidInput("--model \(uri): unknown URI scheme '\(uri[..<scheme.lowerBound])'; give a bundle path or file:// URI")
-        }
-        return FileModelSource(uri: uri)
-    }
-}
-
-/// A bundle file, loaded the way `mmp predict --model` loads it. Its revision is the body
-/// checksum in the bundle's header (52 bytes read), so polling a large bundle costs nothing; a
-/// file replaced by a rename (or overwritten in place) is noticed on the next poll or SIGHUP.
-public struct FileModelSource: ModelSource {
+/// Any model reference `mmp predict` takes (a path, `file://`, `runs:/`, `models:/name/version`,
+/// `models:/name@alias`), through the pipeline's one resolver, `ModelLocator`.
+public struct LocatedModelSource: ModelSource {
     public let uri: String
-    public let path: String
+    let locator: ModelLocator
 
-    public init(uri: String) {
+    public init(uri: String, locator: ModelLocator) {
         self.uri = uri
-        path = uri.hasPrefix("file://") ? String(uri.dropFirst(7)) : uri
+        self.locator = locator
     }
 
     public func revision() throws -> ModelRevision {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw MMPError.notFound("no model bundle at \(path)") }
-        defer { try? handle.close() }
-        let header = [UInt8](try handle.read(upToCount: 52) ?? Data())
-        guard header.count == 52, header.starts(with: Array("MMPBNDL".utf8) + [0]) else {
-            throw MMPError.corrupt("\(path) is not an mmp model bundle (or is still being written)")
-        }
-        return ModelRevision(id: header[20..<52].hexString)
+        let r = try locator.revision(uri)
+        return ModelRevision(id: r.id, version: r.version)
     }
 
+    /// An alias is pinned to the version it names first, so that the revision reported is the
+    /// one loaded even if the alias moves in between.
     public func load() throws -> LoadedBundle {
-        guard let data = FileManager.default.contents(atPath: path) else { throw MMPError.notFound("no model bundle at \(path)") }
-        let bytes = [UInt8](data)
-        let bundle = try BundleCodec.decode(bytes, source: path)
-        return LoadedBundle(bundle: bundle, revision: ModelRevision(id: bytes[20..<52].hexString),
-                            sha256: SHA256.hex(bytes), bytes: bytes.count)
+        let (located, r) = try locator.load(try locator.revision(uri))
+        return LoadedBundle(bundle: located.bundle, revision: ModelRevision(id: r.id, version: r.version),
+                            sha256: located.sha256, bytes: located.bytes)
     }
 }

@@ -15,12 +15,13 @@ struct ServeCommand: ParsableCommand {
         fetched features from the feature store, a request carries the entity keys and the features come from \
         the online store of this environment (APP_ENV; run `mmp features materialize` first).
 
-        The model is reloaded when what --model points at changes: checked every --poll-interval and on SIGHUP. \
+        The model is reloaded when what --model points at changes (the file is replaced, the alias of \
+        models:/<name>@<alias> moves): checked every --poll-interval and on SIGHUP; /ready tells which version serves. \
         SIGTERM stops accepting connections and lets requests already received finish within --grace.
         """
     )
 
-    @Option(help: "Model bundle: a path or a file:// URI (as printed by mmp train).")
+    @Option(help: "The model: a bundle path or file:// URI, runs:/<run_id>/model, models:/<name>/<version> or models:/<name>@<alias>.")
     var model: String
 
     @Option(help: "Address to listen on.")
@@ -67,8 +68,8 @@ struct ServeCommand: ParsableCommand {
 
         let workspace = try Workspace.current(configDirectory: global.configDirectory)
         LineLogHandler.bootstrap(format: format, level: level, scrubber: workspace.scrubber)
-        let source = try ModelSources.make(model)
         let appEnv = global.appEnv
+        let source = LocatedModelSource(uri: model, locator: ModelLocator(workspace: workspace, env: appEnv))
         // Read only when the model takes online features: a bundle path needs no config.
         let featureStore: @Sendable () throws -> (any FeatureStore)? = {
             try AdapterRegistry.standard.featureStore(for: try workspace.config(env: appEnv))
