@@ -187,7 +187,9 @@ struct Predictor: Sendable {
             return APIError.problem(loc: loc, message: p.message, type: p.kind.rawValue)
         }
         let first = problems[0]
-        let place = [first.row.map { "sample \($0)" }, first.column.map { "column '\($0)'" }].compactMap { $0 }.joined(separator: ", ")
+        // The first problem in words (a missing column's message names it already); `detail` has all.
+        let column = first.kind == .missingColumn || first.message.contains("'\(first.column ?? "")'") ? nil : first.column.map { "column '\($0)'" }
+        let place = [first.row.map { "sample \($0)" }, column].compactMap { $0 }.joined(separator: ", ")
         let more = problems.count > 1 ? " (and \(problems.count - 1) more problem\(problems.count == 2 ? "" : "s"))" : ""
         return APIError(.unprocessableContent, code: code, message: "\(place.isEmpty ? "" : place + ": ")\(first.message)\(more)", detail: .array(detail))
     }

@@ -6,7 +6,7 @@ public struct ServeOptions: Sendable {
     /// 127.0.0.1 unless told otherwise.
     public var host = "127.0.0.1"
     public var port = 8000
-    /// Event-loop threads for the connections; nil: one per core.
+    /// Event-loop threads, which read requests, predict and answer; nil: one per core.
     public var workers: Int?
     /// A request still unanswered after this long gets 504.
     public var requestTimeout: Duration = .seconds(30)
