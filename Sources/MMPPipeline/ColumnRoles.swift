@@ -8,6 +8,11 @@ struct ColumnRoles {
     var entities: [String]
     /// Input feature columns, before preprocessing.
     var features: [String]
+    /// Entity and time columns that are not features: kept beside the features through
+    /// preprocessing so steps can work per entity in time order (forward_fill, interpolation).
+    var ordering: [String] = []
+    /// The column that orders rows in time, when the recipe names one.
+    var timestamp: String?
 
     init(recipe: Recipe, table: Table) throws {
         let problems = RecipeValidator.dataProblems(recipe, table: table)
@@ -23,6 +28,8 @@ struct ColumnRoles {
                                 recipe.data.split.temporalColumn].compactMap { $0 } + di.entityColumns)
             features = table.columns.filter { !excluded.contains($0.name) && $0.kind != .timestamp }.map(\.name)
         }
+        timestamp = di.timestampColumn ?? recipe.data.fetcher.timestampColumn
+        ordering = (entities + [timestamp].compactMap { $0 }).filter { name in !features.contains(name) && table.column(name) != nil }
         guard !features.isEmpty else {
             throw MMPError.invalidRecipe(file: recipe.file, problems: [RecipeProblem(location: recipe.file, field: "data.data_interface.feature_columns",
                 message: "no feature columns remain after removing the target, entity and time columns (columns: \(table.columnNames.joined(separator: ", ")))")])

@@ -9,7 +9,11 @@ struct Evaluation {
     var perClass: JSON?
 
     init(recipe: Recipe, data: ProcessedSplits, model: any TrainedModel) throws {
-        let names = recipe.evaluation.metrics.isEmpty ? MetricCatalog.defaults(for: recipe.task) : recipe.evaluation.metrics
+        var names = recipe.evaluation.metrics.isEmpty ? MetricCatalog.defaults(for: recipe.task) : recipe.evaluation.metrics
+        // A calibrated model always reports how calibrated it is, before and after.
+        if model is CalibratedClassifier {
+            names += CalibrationMetrics.descriptors.map(\.name).filter { !names.contains($0) }
+        }
         let classCount = data.train.classCount
         func score(_ set: EvaluationSet) -> (JSONObject, MetricInput) {
             let input = MetricInputs.make(model: model, features: set.features, truth: set.target, classCount: classCount)

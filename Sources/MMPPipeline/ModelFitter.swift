@@ -156,7 +156,9 @@ enum MetricInputs {
     static func make(model: any TrainedModel, features: Matrix, truth: [Double], classCount: Int) -> MetricInput {
         var figures: [String: Double] = [:]
         for (key, value) in model.summary { if let d = value.doubleValue { figures[key] = d } }
-        return MetricInput(truth: truth, predicted: model.predict(features), probabilities: model.predictProbabilities(features),
-                           classCount: classCount, features: features, modelFigures: figures)
+        var input = MetricInput(truth: truth, predicted: model.predict(features), probabilities: model.predictProbabilities(features),
+                                classCount: classCount, features: features, modelFigures: figures)
+        input.uncalibratedProbabilities = (model as? CalibratedClassifier)?.base.predictProbabilities(features)
+        return input
     }
 }

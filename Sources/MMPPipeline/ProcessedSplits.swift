@@ -16,6 +16,8 @@ struct ProcessedSplits {
         var train = splits.train
         var features = roles.features
         var fitted: [any FittedTransform] = []
+        let stepRoles = StepRoles(target: target, task: recipe.task, entities: roles.entities, timestamp: roles.timestamp,
+                                  seed: UInt64(bitPattern: Int64(recipe.evaluation.randomState)))
         for step in recipe.preprocessor {
             let descriptor = try PreprocessorCatalog.require(step.type)
             let (options, problems) = descriptor.resolve(step.options)
@@ -34,10 +36,22 @@ struct ProcessedSplits {
             } else {
                 columns = descriptor.defaultColumns.select(in: train, among: features)
             }
-            let step = try descriptor.make(options).fit(train, columns: columns)
-            train = try step.transform(train, mode: .training)
+            let (step, transformed) = try descriptor.make(options).fitTransform(train, columns: columns, roles: stepRoles)
+            train = transformed
             fitted.append(step)
-            features = train.columnNames.filter { $0 != target }
+            features = train.columnNames.filter { $0 != target && !roles.ordering.contains($0) }
+        }
+        // A model that splits on categories itself (the boosting family) takes the text columns
+        // left after the recipe's steps as category codes, fitted here like any step.
+        var categorical: [Int] = []
+        if ModelCatalog.lookup(recipe.model.classPath)?.nativeCategorical == true {
+            let text = ColumnSelection.categorical.select(in: train, among: features)
+            if !text.isEmpty {
+                let codes = try NativeCategories.fit(train, columns: text)
+                train = try codes.transform(train, mode: .training)
+                fitted.append(codes)
+                categorical = text.compactMap { features.firstIndex(of: $0) }
+            }
         }
         preprocessor = FittedPreprocessor(steps: fitted)
         featureNames = features
@@ -65,5 +79,6 @@ struct ProcessedSplits {
         }
         self.validation = validation
         self.train = TrainingSet(features: xTrain, target: yTrain, classCount: classCount, featureNames: features, validation: validation)
+        self.train.categoricalFeatures = categorical
     }
 }

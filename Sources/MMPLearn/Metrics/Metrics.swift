@@ -11,6 +11,9 @@ public struct MetricInput: Sendable {
     public var features: Matrix?
     /// The fitted model's own figures (KMeans `inertia`), keyed by metric name.
     public var modelFigures: [String: Double]
+    /// A calibrated classifier's probabilities before calibration (the calibration metrics'
+    /// `_uncalibrated` figures); nil otherwise.
+    public var uncalibratedProbabilities: Matrix? = nil
 
     public init(truth: [Double], predicted: [Double], probabilities: Matrix? = nil, classCount: Int = 0,
                 features: Matrix? = nil, modelFigures: [String: Double] = [:]) {
@@ -43,7 +46,7 @@ public protocol MetricFamily: SendableMetatype {
 
 public enum MetricCatalog {
     public static let families: [any MetricFamily.Type] = [
-        ClassificationMetrics.self, RegressionMetrics.self, ClusteringMetrics.self,
+        ClassificationMetrics.self, RegressionMetrics.self, ClusteringMetrics.self, CalibrationMetrics.self,
     ]
 
     public static let all: [MetricDescriptor] = families.flatMap { $0.descriptors }

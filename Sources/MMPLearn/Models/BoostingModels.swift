@@ -11,7 +11,7 @@ public enum BoostingModels: ModelFamily {
                       "sklearn.ensemble.GradientBoostingClassifier", "LGBMClassifier", "XGBClassifier", "HistGradientBoostingClassifier"],
             task: .classification,
             summary: "Histogram gradient boosting, leaf-wise trees (binary log loss, multiclass softmax)",
-            parameters: parameters,
+            parameters: parameters, nativeCategorical: true,
             make: { BoostingEstimator(settings: try settings($0), classification: true) }),
         ModelDescriptor(
             name: "GradientBoostingRegressor",
@@ -19,7 +19,7 @@ public enum BoostingModels: ModelFamily {
                       "sklearn.ensemble.GradientBoostingRegressor", "LGBMRegressor", "XGBRegressor", "HistGradientBoostingRegressor"],
             task: .regression,
             summary: "Histogram gradient boosting, leaf-wise trees (squared error)",
-            parameters: parameters,
+            parameters: parameters, nativeCategorical: true,
             make: { BoostingEstimator(settings: try settings($0), classification: false) }),
     ]
 
@@ -80,9 +80,19 @@ public enum BoostingModels: ModelFamily {
 struct BoostingEstimator: Estimator {
     var settings: BoostingSettings
     var classification: Bool
+    /// Feature names (or indices) to treat as categories besides the text columns (CatBoost's cat_features).
+    var categoricalNames: [String] = []
 
     func fit(_ data: TrainingSet, context: FitContext) throws -> any TrainedModel {
         let name = classification ? "GradientBoostingClassifier" : "GradientBoostingRegressor"
+        // Categorical columns become ordered target statistics first (CategoricalBoosting).
+        let categorical = try CategoricalBoosting.categoricalFeatures(data, named: categoricalNames)
+        if !categorical.isEmpty {
+            try TreeInputs.check(data, model: name, classification: classification)
+            return try CategoricalBoosting.fit(data, categorical: categorical, classification: classification, context: context) {
+                try fit($0, context: context)
+            }
+        }
         try TreeInputs.check(data, model: name, classification: classification)
         let objective: BoostingObjective = !classification ? .squaredError
             : data.classCount == 2 ? .binaryLogLoss : .softmax(classes: data.classCount)

@@ -9,6 +9,9 @@ public struct TrainingSet: Sendable {
     public var classCount: Int
     public var featureNames: [String]
     public var validation: EvaluationSet?
+    /// Features that hold category codes (a text column the pipeline coded for a model that
+    /// splits on categories itself, the boosting family); the others are numbers.
+    public var categoricalFeatures: [Int] = []
 
     public init(features: Matrix, target: [Double], classCount: Int, featureNames: [String], validation: EvaluationSet? = nil) {
         self.features = features

@@ -10,9 +10,13 @@ public struct ModelDescriptor: Sendable {
     public var summary: String
     public var parameters: [HyperparameterSpec]
     public var make: @Sendable (Hyperparameters) throws -> any Estimator
+    /// The model takes text feature columns as they are (coded by the pipeline, listed in
+    /// `TrainingSet.categoricalFeatures`): no one-hot or ordinal step needed.
+    public var nativeCategorical: Bool
 
     public init(name: String, aliases: [String], task: MLTask, summary: String, parameters: [HyperparameterSpec],
-                make: @escaping @Sendable (Hyperparameters) throws -> any Estimator) {
+                nativeCategorical: Bool = false, make: @escaping @Sendable (Hyperparameters) throws -> any Estimator) {
+        self.nativeCategorical = nativeCategorical
         self.name = name
         self.aliases = aliases
         self.task = task
@@ -76,6 +80,7 @@ public enum ModelCatalog {
     public static let families: [any ModelFamily.Type] = [
         LinearModels.self, NaiveBayesModels.self, NeighborModels.self, TreeModels.self,
         ForestModels.self, BoostingModels.self, ClusteringModels.self, CalibrationModels.self,
+        SVMModels.self, MixtureModels.self, BirchModels.self, NeuralModels.self, CatBoostModels.self,
     ]
 
     public static let all: [ModelDescriptor] = families.flatMap { $0.descriptors }
@@ -92,6 +97,7 @@ public enum ModelCatalog {
     /// Like `lookup`, or an error suggesting the closest name and listing those for the task.
     public static func require(_ classPath: String, task: MLTask? = nil) throws -> ModelDescriptor {
         if let d = lookup(classPath) { return d }
+        if let refusal = DeepModels.refusal(for: classPath) { throw MMPError(.invalidRecipe, refusal) }
         let candidates = all.filter { task == nil || $0.task == task }
         let names = candidates.map(\.name) + candidates.flatMap(\.aliases)
         let hint = Suggestion.closest(to: classPath, in: names).map { "; did you mean '\($0)'?" } ?? ""
