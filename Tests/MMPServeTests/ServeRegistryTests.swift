@@ -81,7 +81,7 @@ struct ServeRegistryTests {
         #expect(clients.wait(timeout: .now() + 30) == .success)
 
         let seen = outcomes.seen.withLock { $0 }
-        #expect(seen.other.isEmpty && seen.refused == 0, "\(seen.other.prefix(3)) refused \(seen.refused)")
+        #expect(seen.other.isEmpty && seen.refused == 0, "\(seen.other.prefix(3)) refused \(seen.refused): \(seen.failures)")
         #expect(seen.mismatches.isEmpty, "\(seen.mismatches.prefix(3))")
         #expect(seen.versions["1"] ?? 0 >= 100 && seen.versions["2"] ?? 0 >= 100)
         #expect(try server.request("GET", "/model/metadata").json()["registry_version"]?.stringValue == "2")
