@@ -86,7 +86,7 @@ let package = Package(
             "MMPCore", "MMPLearn", "MMPRedis", "MMPQueue", "MMPPostgres", "MMPAdapters",
         ]),
         .executableTarget(name: "mmp-bench", dependencies: [
-            "MMPBenchmarks", "MMPCore", "MMPLearn", "MMPPostgres",
+            "MMPBenchmarks", "MMPCore", "MMPLearn", "MMPPostgres", "MMPRedis",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mmp", dependencies: [
@@ -110,6 +110,8 @@ let package = Package(
         .testTarget(name: "MMPCoreTests", dependencies: ["MMPCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MMPQueueUnitTests", dependencies: ["MMPQueue", "MMPRedis", "MMPCore"]),
         .testTarget(name: "MMPWorkerUnitTests", dependencies: ["MMPWorker", "MMPQueue", "MMPCore"]),
+        .testTarget(name: "MMPRedisUnitTests", dependencies: ["MMPRedis", "MMPCore"]),
+        .testTarget(name: "MMPBenchmarksUnitTests", dependencies: ["MMPBenchmarks"]),
         .testTarget(name: "MMPConfigTests", dependencies: ["MMPConfig", "MMPCore", "MMPTestSupport"]),
         .testTarget(name: "MMPLearnTests", dependencies: ["MMPLearn", "MMPCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MMPArtifactsTests", dependencies: ["MMPArtifacts"]),

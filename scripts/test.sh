@@ -68,4 +68,13 @@ done
 
 mmp_log "running tests"
 # Every test is written with Swift Testing; skipping the XCTest pass avoids its "0 tests" report.
-swift test --skip-build --disable-xctest "$@"
+status=0
+swift test --skip-build --disable-xctest "$@" || status=$?
+
+# The short chaos run (Benchmarks/chaos/run.sh, a few minutes, with Redis of its own) after a
+# whole run, or when the arguments name it (scripts/test.sh --filter chaos).
+if [ $# -eq 0 ] || [[ "$*" == *[Cc]haos* ]]; then
+    mmp_log "short chaos run"
+    CHAOS_SHORT=1 CHAOS_BIN_DIR="$BIN_DIR" Benchmarks/chaos/run.sh || status=$?
+fi
+exit "$status"

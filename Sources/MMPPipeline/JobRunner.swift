@@ -70,7 +70,9 @@ public enum JobRunner {
             // One write(2) with O_APPEND: lines of concurrent jobs never interleave.
             let fd = open(mark, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
             if fd >= 0 {
-                var line = "\(jobID ?? "?") \(getpid())\n"
+                // Id, this process, its worker (the parent), when (ms): the chaos run tells a run
+                // repeated because its worker died holding the result from one that is not.
+                var line = "\(jobID ?? "?") \(getpid()) \(getppid()) \(Int(Timestamp.now() * 1000))\n"
                 line.withUTF8 { _ = write(fd, $0.baseAddress, $0.count) }
                 close(fd)
             }

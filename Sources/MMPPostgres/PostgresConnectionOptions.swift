@@ -3,7 +3,7 @@ import MMPCore
 /// Where and how to connect to PostgreSQL.
 ///
 /// Built from a config section (`adapters.postgresql`: host, port, user, database, password,
-/// connect_timeout, statement_timeout, sslmode) or from a connection URI
+/// connect_timeout, statement_timeout, sslmode, sslrootcert, sslcert, sslkey) or from a connection URI
 /// (`FEATURE_STORE_OFFLINE_URI=postgresql://user@host:port/db`). The password is only ever
 /// handed to libpq; `description` and every error message leave it out.
 public struct PostgresConnectionOptions: Sendable {
@@ -16,8 +16,14 @@ public struct PostgresConnectionOptions: Sendable {
     public var connectTimeout: Int
     /// Seconds a single statement may run before the server cancels it; nil for the server default.
     public var statementTimeout: Double?
-    /// libpq `sslmode` (`disable`, `prefer`, `require`, ...); nil for libpq's default.
+    /// libpq `sslmode` (`disable`, `allow`, `prefer`, `require`, `verify-ca`, `verify-full`); nil
+    /// for libpq's default (`prefer`, or `PGSSLMODE`).
     public var sslMode: String?
+    /// libpq `sslrootcert`: the CA file that `verify-ca` and `verify-full` check the server against.
+    public var sslRootCert: String?
+    /// libpq `sslcert` and `sslkey`: a client certificate and its key (for `cert` authentication).
+    public var sslCert: String?
+    public var sslKey: String?
     public var applicationName: String
     /// Which settings a user changes to fix a connection problem, named in error messages.
     public var origin: Origin
@@ -69,6 +75,9 @@ public struct PostgresConnectionOptions: Sendable {
         ]
         if let password { pairs.append(("password", password)) }
         if let sslMode { pairs.append(("sslmode", sslMode)) }
+        if let sslRootCert { pairs.append(("sslrootcert", sslRootCert)) }
+        if let sslCert { pairs.append(("sslcert", sslCert)) }
+        if let sslKey { pairs.append(("sslkey", sslKey)) }
         var settings = ["-c TimeZone=UTC", "-c DateStyle=ISO", "-c extra_float_digits=3"]
         if let statementTimeout, statementTimeout > 0 {
             settings.append("-c statement_timeout=\(Int((statementTimeout * 1000).rounded()))")
@@ -121,7 +130,10 @@ extension PostgresConnectionOptions {
         }
         if let t = try seconds("connect_timeout") { connectTimeout = max(2, Int(t.rounded(.up))) }
         if let t = try seconds("statement_timeout") { statementTimeout = t }
-        if let mode = text("sslmode") { sslMode = mode }
+        if let mode = text("sslmode") { sslMode = try PostgresConnectionOptions.validSSLMode(mode, field: "\(name).sslmode") }
+        if let file = text("sslrootcert") { sslRootCert = file }
+        if let file = text("sslcert") { sslCert = file }
+        if let file = text("sslkey") { sslKey = file }
         if let app = text("application_name") { applicationName = app }
     }
 
@@ -169,14 +181,27 @@ extension PostgresConnectionOptions {
             guard parts.count == 2 else { continue }
             let value = PostgresConnectionOptions.percentDecoded(parts[1])
             switch parts[0] {
-            case "sslmode": sslMode = value
+            case "sslmode": sslMode = try PostgresConnectionOptions.validSSLMode(value, field: "'\(shown)' sslmode")
+            case "sslrootcert": sslRootCert = value
+            case "sslcert": sslCert = value
+            case "sslkey": sslKey = value
             case "connect_timeout": if let t = Int(value) { connectTimeout = max(2, t) }
             case "application_name": applicationName = value
             case "statement_timeout": statementTimeout = try? DurationParser.seconds(value)
             default:
-                throw MMPError(.invalidConfig, "'\(shown)': unsupported URI parameter '\(parts[0])' (known: sslmode, connect_timeout, application_name, statement_timeout)")
+                throw MMPError(.invalidConfig, "'\(shown)': unsupported URI parameter '\(parts[0])' (known: sslmode, sslrootcert, sslcert, sslkey, connect_timeout, application_name, statement_timeout)")
             }
         }
+    }
+
+    /// libpq's sslmode values, weakest first.
+    public static let sslModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
+
+    static func validSSLMode(_ mode: String, field: String) throws -> String {
+        guard sslModes.contains(mode) else {
+            throw MMPError(.invalidConfig, "\(field): '\(mode)' is not an sslmode; use one of \(sslModes.joined(separator: ", ")) (verify-full checks the server's certificate and host name)")
+        }
+        return mode
     }
 
     static func percentDecoded(_ text: Substring) -> String {

@@ -24,8 +24,12 @@ enum PostgresErrors {
             error = MMPError(.invalidConfig, "\(where_) has no database '\(options.database)'; \(options.hint(.database)) (or create it: createdb -h \(options.host) -p \(options.port) \(options.database))")
         } else if lower.contains("role \"") && lower.contains("does not exist") {
             error = MMPError(.invalidConfig, "\(where_) has no user (role) '\(options.user)'; \(options.hint(.user))")
-        } else if lower.contains("no pg_hba.conf entry") {
+        } else if lower.contains("pg_hba.conf rejects connection"), lower.contains("no encryption") {
+            error = MMPError(.invalidConfig, "\(where_) refuses connections without TLS (pg_hba.conf) and this one had none (sslmode \(options.sslMode ?? "libpq's default")); set sslmode to require or verify-full (POSTGRES_SSLMODE) and sslrootcert to the server's CA")
+        } else if lower.contains("no pg_hba.conf entry") || lower.contains("pg_hba.conf rejects connection") {
             error = MMPError(.invalidConfig, "\(where_) does not allow user '\(options.user)' to connect to database '\(options.database)' from this host (pg_hba.conf): \(firstLine)")
+        } else if let tls = tlsFailure(lower: lower, firstLine: firstLine, where_: where_, options: options) {
+            error = tls
         } else if lower.contains("timeout expired") {
             error = MMPError(.timeout, "\(where_) did not answer within \(options.connectTimeout) s (connect_timeout); is the host reachable? \(options.hint(.address))")
         } else if lower.contains("could not translate host name") {
@@ -39,6 +43,16 @@ enum PostgresErrors {
             error = MMPError(.connection, "cannot connect to \(where_) (database '\(options.database)', user '\(options.user)'): \(firstLine)")
         }
         return scrub(error, options: options)
+    }
+
+    /// TLS problems: a certificate that does not verify or does not name the host, a missing CA
+    /// or key file, a server without TLS where it is required, a refused client certificate.
+    /// None gets better by trying again: they are configuration errors.
+    static func tlsFailure(lower: String, firstLine: String, where_: String, options: PostgresConnectionOptions) -> MMPError? {
+        let markers = ["ssl", "certificate", "private key", "sslmode", "tls"]
+        guard markers.contains(where: { lower.contains($0) }), !lower.contains("no pg_hba.conf entry") else { return nil }
+        let mode = options.sslMode ?? "libpq's default (prefer, or PGSSLMODE)"
+        return MMPError(.invalidConfig, "\(where_): TLS with sslmode \(mode) failed: \(firstLine); check sslmode, sslrootcert, sslcert and sslkey (POSTGRES_SSLMODE, POSTGRES_SSLROOTCERT, POSTGRES_SSLCERT, POSTGRES_SSLKEY, or ?sslmode=... in a URI)")
     }
 
     /// The error of a failed statement. `prefixLength` is how many characters the client put in

@@ -1,84 +1,136 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CHiredis
 import MMPCore
 
-/// One blocking connection to Redis over hiredis.
+/// One blocking connection to Redis over hiredis: to a standalone server, to the master that
+/// sentinels name (`REDIS_SENTINELS`), or to a Redis Cluster (found out at connect, whatever node
+/// the URL names), behind one interface, so the queue and the worker never know which.
 ///
 /// Owned by one thread at a time (hiredis contexts are not thread-safe); only `interrupt()` may
-/// be called from another thread, and it touches nothing but the socket, under `fdLock`.
+/// be called from another thread, and it touches nothing but the sockets.
 ///
 /// A connection connects lazily and reconnects on the next command after an I/O error (one
 /// attempt per command; `reconnect(backoff:...)` retries with backoff for callers that wait).
-/// Commands are never retried behind the caller's back: only the caller knows whether a command
-/// is safe to repeat. Errors name `host:port` and the command, never arguments or the password.
+/// Commands are never retried behind the caller's back after an I/O error: only the caller knows
+/// whether a command is safe to repeat. What is retried is what Redis says did not run: a
+/// cluster's MOVED, ASK and TRYAGAIN (RedisConnection+Cluster.swift). With sentinels, a reply
+/// that says this server is no longer the master (READONLY...) closes the connection, so the
+/// next command asks the sentinels again (RedisConnection+Sentinel.swift). Errors name
+/// `host:port` and the command, never arguments or the password.
 public final class RedisConnection: @unchecked Sendable {
     public let settings: RedisSettings
-    private var context: UnsafeMutablePointer<redisContext>?
-    private let fdLock = MutexLock()
-    private var socket: Int32 = -1
-    /// Round trips made (a pipeline counts once), for benchmarks and tests.
-    public private(set) var roundTrips = 0
+    /// Round trips made (a pipeline counts once per server it goes to), for benchmarks and tests.
+    public internal(set) var roundTrips = 0
 
-    public init(settings: RedisSettings) {
+    /// Cluster redirects followed, for tests and benchmarks.
+    public internal(set) var redirectsFollowed = ClusterRedirectCounts()
+
+    let sockets = SocketRegistry()
+    /// The server (standalone or the sentinels' master); on a cluster, the node used last, which
+    /// serves commands without keys (pub/sub, INFO, WAIT after a write).
+    var primary: RedisLink?
+    /// Cluster mode: the slot map and one link per node used.
+    var cluster: ClusterState?
+
+    /// How a connection finds its server.
+    public enum Routing: Sendable {
+        /// Sentinels when the settings name them; a cluster when the server is one.
+        case automatic
+        /// The server at host and port only, whatever it is: for admin tools that speak to one
+        /// node of a cluster (CLUSTER SETSLOT, MIGRATE) or one server of a sentinel set.
+        case direct
+    }
+    public let routing: Routing
+
+    public init(settings: RedisSettings, routing: Routing = .automatic) {
         self.settings = settings
+        self.routing = routing
     }
 
     /// Connects now (AUTH and SELECT included), so a bad address fails here rather than later.
-    public static func connect(_ settings: RedisSettings) throws -> RedisConnection {
-        let connection = RedisConnection(settings: settings)
+    public static func connect(_ settings: RedisSettings, routing: Routing = .automatic) throws -> RedisConnection {
+        let connection = RedisConnection(settings: settings, routing: routing)
         try connection.connect()
         return connection
     }
 
     deinit { close() }
 
-    public var isConnected: Bool { context != nil }
-
-    public func close() {
-        if let context { redisFree(context) }
-        context = nil
-        fdLock.withLock { socket = -1 }
+    public var isConnected: Bool {
+        if let cluster { return cluster.links.values.contains { $0.isOpen } }
+        return primary?.isOpen == true
     }
 
-    /// Opens the connection if it is not open.
+    /// Whether the server is a Redis Cluster (known once connected).
+    public var isCluster: Bool { cluster != nil }
+
+    /// The server this connection talks to now (on a cluster, the node it used last).
+    public var currentEndpoint: RedisEndpoint? { primary?.endpoint }
+
+    public func close() {
+        primary?.close()
+        primary = nil
+        if let cluster { for link in cluster.links.values { link.close() } }
+        cluster = nil
+    }
+
+    /// Opens the connection if it is not open: asks the sentinels for the master when there are
+    /// sentinels; loads the slot map when the server says it is a cluster.
     public func connect() throws {
-        if context != nil { return }
-        let tv = RedisConnection.timeval(settings.connectTimeout)
-        guard let ctx = redisConnectWithTimeout(settings.host, Int32(settings.port), tv) else {
-            throw MMPError(.connection, "redis \(settings.endpoint): cannot allocate a connection")
+        if let cluster {
+            if cluster.mapIsStale { try reloadClusterMap() }
+            return
         }
-        if ctx.pointee.err != 0 {
-            let message = RedisConnection.errorText(ctx)
-            redisFree(ctx)
-            throw MMPError(message.contains("timed out") ? .timeout : .connection,
-                           "redis \(settings.endpoint): cannot connect: \(message)")
+        if primary?.isOpen == true { return }
+        close()
+        if settings.usesSentinels, routing == .automatic {
+            primary = try openSentinelMaster()
+            return
         }
-        redisSetTimeout(ctx, RedisConnection.timeval(settings.commandTimeout))
-        redisEnableKeepAlive(ctx)
-        // Job processes a worker starts must not inherit its Redis sockets (a dead worker's
-        // blocked BLPOP would live on in its child).
-        _ = fcntl(ctx.pointee.fd, F_SETFD, FD_CLOEXEC)
-        context = ctx
-        fdLock.withLock { socket = ctx.pointee.fd }
+        let link = try openLink(settings.server)
+        do {
+            if routing == .automatic, try link.isClusterNode() {
+                guard settings.database == 0 else {
+                    throw MMPError(.invalidConfig, "redis \(link.label) is a Redis Cluster, which has only database 0; drop the /\(settings.database) from REDIS_URL (or queue.redis.database)")
+                }
+                cluster = try ClusterState(seed: link, settings: settings)
+                primary = link
+                return
+            }
+            try select(on: link)
+        } catch {
+            link.close()
+            throw error
+        }
+        primary = link
+    }
+
+    /// A new link to `endpoint`, open and authenticated.
+    func openLink(_ endpoint: RedisEndpoint, label: String? = nil) throws -> RedisLink {
+        let link = RedisLink(endpoint: endpoint, label: label, connectTimeout: settings.connectTimeout,
+                             commandTimeout: settings.commandTimeout, sockets: sockets)
+        try link.open()
         do {
             if let password = settings.password {
                 var auth = RedisCommand("AUTH")
                 if let user = settings.username { auth.append(user) }
                 auth.append(password)
-                if case .error(let e) = try send(auth) {
-                    throw MMPError(.connection, "redis \(settings.endpoint): authentication failed: \(e)")
-                }
-            }
-            if settings.database != 0 {
-                if case .error(let e) = try send(RedisCommand("SELECT", String(settings.database))) {
-                    throw MMPError(.invalidConfig, "redis \(settings.endpoint): cannot select database \(settings.database): \(e)")
+                if case .error(let e) = try link.send(auth) {
+                    throw MMPError(.connection, "redis \(link.label): authentication failed: \(e)")
                 }
             }
         } catch {
-            close()
+            link.close()
             throw error
+        }
+        return link
+    }
+
+    func select(on link: RedisLink) throws {
+        guard settings.database != 0 else { return }
+        if case .error(let e) = try link.send(RedisCommand("SELECT", String(settings.database))) {
+            throw MMPError(.invalidConfig, "redis \(link.label): cannot select database \(settings.database): \(e)")
         }
     }
 
@@ -105,11 +157,7 @@ public final class RedisConnection: @unchecked Sendable {
 
     /// Breaks a blocking call running on the owner thread (BLPOP, XREAD BLOCK): the call
     /// fails with a connection error and the connection reconnects on next use. Safe from any thread.
-    public func interrupt() {
-        fdLock.withLock {
-            if socket >= 0 { _ = shutdown(socket, Int32(SHUT_RDWR)) }
-        }
-    }
+    public func interrupt() { sockets.interruptAll() }
 
     // MARK: Commands
 
@@ -129,53 +177,37 @@ public final class RedisConnection: @unchecked Sendable {
     /// `blockSeconds` extends the reply timeout for commands that block on the server.
     public func send(_ cmd: RedisCommand, blockSeconds: Double = 0) throws -> RedisReply {
         try connect()
-        guard let ctx = context else { throw MMPError(.connection, "redis \(settings.endpoint): not connected") }
-        if blockSeconds > 0 { redisSetTimeout(ctx, RedisConnection.timeval(settings.commandTimeout + blockSeconds)) }
-        defer {
-            if blockSeconds > 0, let ctx = context { redisSetTimeout(ctx, RedisConnection.timeval(settings.commandTimeout)) }
-        }
+        if cluster != nil { return try clusterSend(cmd, blockSeconds: blockSeconds) }
+        guard let link = primary else { throw MMPError(.connection, "redis \(settings.endpoint): not connected") }
         roundTrips += 1
-        let raw = cmd.withArgv { argc, argv, lengths in redisCommandArgv(ctx, argc, argv, lengths) }
-        guard let raw else { throw ioError(cmd.name) }
-        let reply = raw.assumingMemoryBound(to: redisReply.self)
-        defer { freeReplyObject(raw) }
-        return RedisConnection.convert(reply)
+        let reply = try link.send(cmd, blockSeconds: blockSeconds)
+        noteMasterChange(reply)
+        return reply
     }
 
-    /// Sends every command before reading any reply: one round trip for the lot. Replies come back
-    /// in order; error replies are values.
+    /// Sends every command before reading any reply: one round trip for the lot (on a cluster,
+    /// one per node the commands go to). Replies come back in order; error replies are values.
     public func pipeline(_ commands: [RedisCommand]) throws -> [RedisReply] {
         if commands.isEmpty { return [] }
         try connect()
-        guard let ctx = context else { throw MMPError(.connection, "redis \(settings.endpoint): not connected") }
-        for cmd in commands {
-            let status = cmd.withArgv { argc, argv, lengths in redisAppendCommandArgv(ctx, argc, argv, lengths) }
-            if status != REDIS_OK { throw ioError(cmd.name) }
-        }
+        if cluster != nil { return try clusterPipeline(commands) }
+        guard let link = primary else { throw MMPError(.connection, "redis \(settings.endpoint): not connected") }
         roundTrips += 1
-        var replies: [RedisReply] = []
-        replies.reserveCapacity(commands.count)
-        for cmd in commands {
-            var raw: UnsafeMutableRawPointer?
-            if redisGetReply(ctx, &raw) != REDIS_OK || raw == nil { throw ioError(cmd.name) }
-            replies.append(RedisConnection.convert(raw!.assumingMemoryBound(to: redisReply.self)))
-            freeReplyObject(raw)
-        }
+        let replies = try link.pipeline(commands)
+        for reply in replies { noteMasterChange(reply) }
         return replies
     }
 
-    /// Reads one more reply without sending anything: pub/sub messages after SUBSCRIBE. Waits up
-    /// to the command timeout plus `blockSeconds`.
+    /// Reads one more reply without sending anything: pub/sub messages after SUBSCRIBE (on the
+    /// server the SUBSCRIBE went to). Waits up to the command timeout plus `blockSeconds`.
     public func receive(blockSeconds: Double = 0) throws -> RedisReply {
-        guard let ctx = context else { throw MMPError(.connection, "redis \(settings.endpoint): not connected") }
-        if blockSeconds > 0 { redisSetTimeout(ctx, RedisConnection.timeval(settings.commandTimeout + blockSeconds)) }
-        defer {
-            if blockSeconds > 0, let ctx = context { redisSetTimeout(ctx, RedisConnection.timeval(settings.commandTimeout)) }
+        guard let link = primary, link.isOpen else { throw MMPError(.connection, "redis \(settings.endpoint): not connected") }
+        do {
+            return try link.receive(blockSeconds: blockSeconds)
+        } catch {
+            linkFailed(link)
+            throw error
         }
-        var raw: UnsafeMutableRawPointer?
-        if redisGetReply(ctx, &raw) != REDIS_OK || raw == nil { throw ioError("(pub/sub read)") }
-        defer { freeReplyObject(raw) }
-        return RedisConnection.convert(raw!.assumingMemoryBound(to: redisReply.self))
     }
 
     // MARK: Scripts
@@ -223,7 +255,10 @@ public final class RedisConnection: @unchecked Sendable {
 
     /// `INFO` sections as key/value pairs (`redis_version`, `maxmemory_policy`...).
     public func info(_ section: String = "default") throws -> [String: String] {
-        let text = try command("INFO", section).string ?? ""
+        RedisConnection.parseInfo(try command("INFO", section).string ?? "")
+    }
+
+    static func parseInfo(_ text: String) -> [String: String] {
         var out: [String: String] = [:]
         for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
             if let colon = line.firstIndex(of: ":") { out[String(line[..<colon])] = String(line[line.index(after: colon)...]) }
@@ -233,58 +268,21 @@ public final class RedisConnection: @unchecked Sendable {
 
     // MARK: Errors
 
-    private func ioError(_ commandName: String) -> MMPError {
-        let message = context.map(RedisConnection.errorText) ?? "not connected"
-        let timedOut = message.contains("timed out") || message.contains("temporarily unavailable")
-        close()
-        return MMPError(timedOut ? .timeout : .connection,
-                        "redis \(settings.endpoint): \(commandName) failed: \(message.isEmpty ? "connection lost" : message)")
+    /// A link that failed (I/O): closed already; on a cluster the map may be out of date too.
+    func linkFailed(_ link: RedisLink) {
+        if var state = cluster {
+            state.links[link.endpoint] = nil
+            state.mapIsStale = true
+            cluster = state
+        }
     }
 
     // Error kinds (OOM, READONLY ... are "unavailable, retry"): RedisErrorKind.swift.
     private func serverError(_ message: String, _ cmd: RedisCommand) -> MMPError {
-        MMPError.redisReply(message, endpoint: settings.endpoint, what: cmd.name)
+        MMPError.redisReply(message, endpoint: primary?.label ?? settings.endpoint, what: cmd.name)
     }
 
     private func scriptError(_ message: String, _ script: RedisScript) -> MMPError {
-        MMPError.redisReply(message, endpoint: settings.endpoint, what: "script \(script.name)")
-    }
-
-    static func errorText(_ ctx: UnsafeMutablePointer<redisContext>) -> String {
-        withUnsafeBytes(of: ctx.pointee.errstr) { raw in
-            let bytes = raw.prefix { $0 != 0 }
-            return String(decoding: bytes, as: UTF8.self)
-        }
-    }
-
-    static func timeval(_ seconds: Double) -> Glibc.timeval {
-        let whole = Int(seconds)
-        return Glibc.timeval(tv_sec: whole, tv_usec: Int((seconds - Double(whole)) * 1_000_000))
-    }
-
-    static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RedisReply {
-        let r = reply.pointee
-        switch r.type {
-        case REDIS_REPLY_STRING:
-            guard let str = r.str else { return .bulk([]) }
-            return .bulk(Array(UnsafeRawBufferPointer(start: str, count: r.len)))
-        case REDIS_REPLY_STATUS:
-            return .status(r.str.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: r.len), as: UTF8.self) } ?? "")
-        case REDIS_REPLY_ERROR:
-            return .error(r.str.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: r.len), as: UTF8.self) } ?? "")
-        case REDIS_REPLY_INTEGER:
-            return .integer(Int(r.integer))
-        case REDIS_REPLY_NIL:
-            return .null
-        case REDIS_REPLY_ARRAY:
-            var items: [RedisReply] = []
-            items.reserveCapacity(r.elements)
-            for i in 0..<r.elements {
-                if let element = r.element[i] { items.append(convert(element)) } else { items.append(.null) }
-            }
-            return .array(items)
-        default:
-            return .null
-        }
+        MMPError.redisReply(message, endpoint: primary?.label ?? settings.endpoint, what: "script \(script.name)")
     }
 }

@@ -24,6 +24,8 @@ public enum RedisErrorKind: Sendable, Hashable {
     case masterDown
     /// `NOREPLICAS`: fewer replicas than `min-replicas-to-write`.
     case noReplicas
+    /// `UNBLOCKED`: a blocking command cut off because the server changed role (a failover).
+    case unblocked
     /// `NOSCRIPT`: the script is not in the server's cache (sent again with its source).
     case noScript
     /// `MOVED` / `ASK`: a cluster redirect (followed by a cluster-aware client).
@@ -47,6 +49,7 @@ public enum RedisErrorKind: Sendable, Hashable {
         case "CLUSTERDOWN": self = .clusterDown
         case "MASTERDOWN": self = .masterDown
         case "NOREPLICAS": self = .noReplicas
+        case "UNBLOCKED": self = .unblocked
         case "NOSCRIPT": self = .noScript
         case "MOVED": self = .moved
         case "ASK": self = .ask
@@ -68,7 +71,7 @@ public enum RedisErrorKind: Sendable, Hashable {
     /// Redis refuses for now and will take the same command later: retry with backoff.
     public var isUnavailable: Bool {
         switch self {
-        case .outOfMemory, .readOnly, .loading, .busy, .tryAgain, .clusterDown, .masterDown, .noReplicas: return true
+        case .outOfMemory, .readOnly, .loading, .busy, .tryAgain, .clusterDown, .masterDown, .noReplicas, .unblocked: return true
         case .noScript, .moved, .ask, .authentication, .noPermission, .other: return false
         }
     }
@@ -84,6 +87,7 @@ public enum RedisErrorKind: Sendable, Hashable {
         case .clusterDown: return "CLUSTERDOWN"
         case .masterDown: return "MASTERDOWN"
         case .noReplicas: return "NOREPLICAS"
+        case .unblocked: return "UNBLOCKED"
         case .noScript: return "NOSCRIPT"
         case .moved: return "MOVED"
         case .ask: return "ASK"

@@ -1,10 +1,13 @@
 import MMPCore
 
-/// Where and how to reach Redis: host, port, credentials, database and timeouts.
+/// Where and how to reach Redis: host, port (or the sentinels that know the master), credentials,
+/// database and timeouts.
 ///
 /// Built from `REDIS_URL` (`redis://[[user]:password@]host[:port][/db]`) or from `REDIS_HOST`,
-/// `REDIS_PORT`, `REDIS_PASSWORD` (the contract's variables), or from a config's `queue.redis`
-/// section. `description` and every error name the endpoint (`host:port`), never the password.
+/// `REDIS_PORT`, `REDIS_PASSWORD` (the contract's variables), `REDIS_SENTINELS` and
+/// `REDIS_SENTINEL_MASTER`, or from a config's `queue.redis` section (RedisSettings+Sources.swift).
+/// A Redis Cluster needs no setting: the connection finds out (`cluster_enabled:1`).
+/// `description` and every error name the endpoint (`host:port`), never the password.
 public struct RedisSettings: Sendable, Equatable {
     public var host: String
     public var port: Int
@@ -15,6 +18,12 @@ public struct RedisSettings: Sendable, Equatable {
     public var connectTimeout: Double
     /// Seconds to wait for a reply (blocking commands add their own block time to it).
     public var commandTimeout: Double
+    /// Sentinels to ask for the master's address (`REDIS_SENTINELS`); empty: `host:port` is the server.
+    public var sentinels: [RedisEndpoint] = []
+    /// The name the sentinels monitor the master under (`REDIS_SENTINEL_MASTER`).
+    public var sentinelMaster: String?
+    /// The sentinels' own password (`REDIS_SENTINEL_PASSWORD`), when they have `requirepass`.
+    public var sentinelPassword: String?
 
     public init(host: String = "127.0.0.1", port: Int = 6379, username: String? = nil, password: String? = nil,
                 database: Int = 0, connectTimeout: Double = 5, commandTimeout: Double = 10) {
@@ -22,15 +31,25 @@ public struct RedisSettings: Sendable, Equatable {
         self.database = database; self.connectTimeout = connectTimeout; self.commandTimeout = commandTimeout
     }
 
-    /// `host:port`, for messages.
-    public var endpoint: String { "\(host):\(port)" }
+    /// `host:port`, or which master of which sentinels, for messages.
+    public var endpoint: String {
+        if usesSentinels { return "sentinel master '\(sentinelMaster ?? "")'" }
+        return RedisEndpoint(host: host, port: port).description
+    }
+
+    /// Whether the master's address comes from sentinels.
+    public var usesSentinels: Bool { !sentinels.isEmpty }
+
+    /// The server named by host and port.
+    public var server: RedisEndpoint { RedisEndpoint(host: host, port: port) }
 
     /// Parses `redis://[[user]:password@]host[:port][/db]`. Errors quote the URL without its password.
     public init(url: String) throws {
         self.init()
         let shown = SecretScrubber.redactURLPasswords(in: url)
+        if url.hasPrefix("rediss://") { throw RedisSettings.tlsRefused(shown) }
         guard url.hasPrefix("redis://") else {
-            throw MMPError(.invalidConfig, "REDIS_URL '\(shown)' must start with redis:// (TLS, rediss://, is not supported)")
+            throw MMPError(.invalidConfig, "REDIS_URL '\(shown)' must start with redis://")
         }
         var rest = Substring(url.dropFirst("redis://".count))
         if let slash = rest.firstIndex(of: "/") {
@@ -67,55 +86,6 @@ public struct RedisSettings: Sendable, Equatable {
         if !rest.isEmpty { host = String(rest) }
     }
 
-    /// From the contract's environment variables: `REDIS_URL` wins; else `REDIS_HOST`,
-    /// `REDIS_PORT`, `REDIS_PASSWORD`, `REDIS_DB`. Missing ones keep the defaults (127.0.0.1:6379).
-    public static func fromEnvironment(_ variables: [String: String]) throws -> RedisSettings {
-        if let url = variables["REDIS_URL"]?.trimmed(), !url.isEmpty { return try RedisSettings(url: url) }
-        var settings = RedisSettings()
-        if let host = variables["REDIS_HOST"]?.trimmed(), !host.isEmpty { settings.host = host }
-        if let portText = variables["REDIS_PORT"]?.trimmed(), !portText.isEmpty {
-            guard let port = Int(portText), (1...65535).contains(port) else {
-                throw MMPError(.invalidConfig, "REDIS_PORT '\(portText)' is not a port number (1-65535)")
-            }
-            settings.port = port
-        }
-        if let password = variables["REDIS_PASSWORD"], !password.isEmpty { settings.password = password }
-        if let dbText = variables["REDIS_DB"]?.trimmed(), !dbText.isEmpty {
-            guard let db = Int(dbText), db >= 0 else { throw MMPError(.invalidConfig, "REDIS_DB '\(dbText)' is not a database number") }
-            settings.database = db
-        }
-        return settings
-    }
-
-    /// From a resolved `queue.redis` config section (`url`, `host`, `port`, `password`, `database`,
-    /// `connect_timeout`, `command_timeout`). A non-empty `url` wins.
-    public static func fromSection(_ section: JSON) throws -> RedisSettings {
-        var settings = RedisSettings()
-        if let url = section["url"]?.plainText.trimmed(), !url.isEmpty, section["url"]?.isNull == false {
-            settings = try RedisSettings(url: url)
-        } else {
-            if let host = section["host"], !host.isNull {
-                // A config that names the field but leaves it empty (prod: `${REDIS_HOST:-}`)
-                // wants it from the environment: no silent fallback to localhost.
-                guard !host.plainText.trimmed().isEmpty else {
-                    throw MMPError(.invalidConfig, "queue.redis: neither url nor host is set; set REDIS_URL, or REDIS_HOST and REDIS_PORT")
-                }
-                settings.host = host.plainText.trimmed()
-            }
-            if let port = section["port"], !port.isNull, port.plainText != "" {
-                guard let p = port.intValue ?? Int(port.plainText), (1...65535).contains(p) else {
-                    throw MMPError(.invalidConfig, "queue.redis.port: expected a port number, found \(port.typeDescription)")
-                }
-                settings.port = p
-            }
-            if let password = section["password"]?.stringValue, !password.isEmpty { settings.password = password }
-            if let db = section["database"]?.intValue { settings.database = db }
-        }
-        if let t = section["connect_timeout"], !t.isNull { settings.connectTimeout = try seconds(t, "queue.redis.connect_timeout") }
-        if let t = section["command_timeout"], !t.isNull { settings.commandTimeout = try seconds(t, "queue.redis.command_timeout") }
-        return settings
-    }
-
     static func seconds(_ value: JSON, _ field: String) throws -> Double {
         if let d = value.doubleValue { return d }
         do { return try DurationParser.seconds(value.plainText) } catch {
@@ -137,16 +107,24 @@ public struct RedisSettings: Sendable, Equatable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    public static func == (a: RedisSettings, b: RedisSettings) -> Bool {
-        a.host == b.host && a.port == b.port && a.username == b.username && a.password == b.password
-            && a.database == b.database && a.connectTimeout == b.connectTimeout && a.commandTimeout == b.commandTimeout
-    }
 }
 
 extension RedisSettings: CustomStringConvertible {
-    /// `redis://127.0.0.1:6379/0`, with `***` for a password.
+    /// `redis://127.0.0.1:6379/0`, with `***` for a password; with sentinels, their list and the master's name.
     public var description: String {
         let auth = password == nil ? "" : "\(username ?? ""):***@"
-        return "redis://\(auth)\(host):\(port)/\(database)"
+        if usesSentinels {
+            return "redis+sentinel://\(auth)\(sentinels.map(\.description).joined(separator: ","))/\(sentinelMaster ?? "")/\(database)"
+        }
+        return "redis://\(auth)\(server)/\(database)"
+    }
+
+    /// hiredis 0.14 (Debian's) speaks no TLS: a `rediss://` URL is refused with the way that works.
+    static func tlsRefused(_ shown: String) -> MMPError {
+        MMPError(.invalidConfig, """
+            REDIS_URL '\(shown)': rediss:// (TLS) is not supported by this build's hiredis 0.14. Run a TLS sidecar \
+            instead: stunnel in client mode (`client = yes`, `accept = 127.0.0.1:6380`, `connect = <redis host>:<TLS port>`, \
+            `verifyChain = yes`, `CAfile = <CA>`) and set REDIS_URL=redis://127.0.0.1:6380 (docs/redis.md, "TLS")
+            """)
     }
 }

@@ -207,21 +207,3 @@ func uniqueKey(_ name: String) -> String { "test:redis:\(name):\(UInt64.random(i
         }
     }
 }
-
-/// Runs a closure on a new pthread (tests only).
-final class ThreadBox: @unchecked Sendable {
-    private var thread = pthread_t()
-    private let body: () -> Void
-
-    init(_ body: @escaping () -> Void) {
-        self.body = body
-        let unmanaged = Unmanaged.passRetained(self)
-        pthread_create(&thread, nil, { raw in
-            let box = Unmanaged<ThreadBox>.fromOpaque(raw!).takeRetainedValue()
-            box.body()
-            return nil
-        }, unmanaged.toOpaque())
-    }
-
-    func join() { pthread_join(thread, nil) }
-}

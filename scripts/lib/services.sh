@@ -22,6 +22,9 @@ mmp_install_packages() {
     [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
     [ -f /usr/include/postgresql/libpq-fe.h ] || missing+=(libpq-dev)
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+    # TLS tests: a CA and certificates (openssl), Redis behind a TLS sidecar (stunnel4).
+    command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+    command -v stunnel4 >/dev/null 2>&1 || missing+=(stunnel4)
     local bindir; bindir=$(mmp_pg_bindir)
     { [ -n "$bindir" ] && [ -x "$bindir/initdb" ]; } || missing+=(postgresql)
     command -v python3 >/dev/null 2>&1 || missing+=(python3)
@@ -51,10 +54,11 @@ mmp_start_redis() {
     return 1
 }
 
-# mmp_start_postgres DIR PORT USER PASSWORD DATABASE — a PostgreSQL cluster under DIR, listening
-# on 127.0.0.1:PORT and a socket in DIR, password (SCRAM) auth over TCP. PID via pg_ctl.
+# mmp_start_postgres DIR PORT USER PASSWORD DATABASE [SERVER OPTIONS] — a PostgreSQL cluster
+# under DIR, listening on 127.0.0.1:PORT and a socket in DIR, password (SCRAM) auth over TCP.
+# SERVER OPTIONS are more `-c name=value` settings (TLS, an hba_file). PID via pg_ctl.
 mmp_start_postgres() {
-    local dir=$1 port=$2 user=$3 password=$4 database=$5
+    local dir=$1 port=$2 user=$3 password=$4 database=$5 extra=${6:-}
     local bindir; bindir=$(mmp_pg_bindir)
     local data="$dir/data"
     local run=()
@@ -67,7 +71,7 @@ mmp_start_postgres() {
     fi
     [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$dir"
     "${run[@]}" "$bindir/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 30 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off $extra" start >/dev/null \
         || { cat "$dir/postgres.log" >&2; return 1; }
     # Role and database for mmp (idempotent).
     "${run[@]}" "$bindir/psql" -h "$dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -q >/dev/null <<SQL

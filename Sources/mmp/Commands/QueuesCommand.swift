@@ -43,14 +43,7 @@ struct QueueSettingsCommand: ParsableCommand {
     func run() throws {
         let (settings, redis, env) = try Fleet.settings(global)
         var section = settings.json
-        var r = JSONObject()
-        r["host"] = .string(redis.host)
-        r["port"] = .int(redis.port)
-        r["password"] = redis.password.map(JSON.string) ?? .null
-        r["database"] = .int(redis.database)
-        r["connect_timeout"] = .double(redis.connectTimeout)
-        r["command_timeout"] = .double(redis.commandTimeout)
-        section["redis"] = .object(r)
+        section["redis"] = redis.sectionJSON
         StandardStreams.writeOut(JSON.object(JSONObject([("env", .string(env)), ("queue", section)])).serialized() + "\n")
     }
 }
