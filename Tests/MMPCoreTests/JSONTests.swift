@@ -31,6 +31,17 @@ import Testing
         #expect(error?.message.contains("surrogate") == true)
     }
 
+    @Test func readsPythonsNonFiniteLiteralsOnlyWhenAsked() throws {
+        let text = #"{"a": NaN, "b": Infinity, "c": -Infinity, "d": -1.5}"#
+        #expect(throws: MMPError.self) { try JSON.parse(text) }
+        let json = try JSON.parse(bytes: Array(text.utf8), allowingNonFinite: true)
+        #expect(json["a"]?.doubleValue?.isNaN == true)
+        #expect(json["b"]?.doubleValue == .infinity)
+        #expect(json["c"]?.doubleValue == -.infinity)
+        #expect(json["d"]?.doubleValue == -1.5)
+        #expect(throws: MMPError.self) { try JSON.parse(bytes: Array("[Inf]".utf8), allowingNonFinite: true) }
+    }
+
     @Test func nonFiniteNumbersSerializeAsNull() {
         #expect(JSON.double(.nan).serialized() == "null")
     }
