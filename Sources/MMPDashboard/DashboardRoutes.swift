@@ -21,12 +21,10 @@ struct DashboardRoutes: Sendable {
     let fleet: DashboardFleet
     let options: DashboardOptions
     let csrf: CSRFToken
-    let http: HTTPMetrics
 
     func router() -> Router<DashboardContext> {
         let router = Router(context: DashboardContext.self)
         router.add(middleware: RequestIDMiddleware())
-        router.add(middleware: HTTPMetricsMiddleware(http))
         router.add(middleware: DashboardAuthMiddleware(auth: DashboardAuth(token: options.token)))
         router.get("/health") { _, _ in Response.text("ok\n") }
         router.get("/") { request, _ in try await overview(request, fragmentOnly: false) }

@@ -20,9 +20,8 @@ public struct DashboardServer: Sendable {
     public func run() async throws {
         let threads = NIOThreadPool(numberOfThreads: 4)
         threads.start()
-        let registry = MetricsRegistry()
         let routes = DashboardRoutes(fleet: DashboardFleet(settings: options.queueSettings, redis: options.redis, threads: threads),
-                                     options: options, csrf: CSRFToken(), http: HTTPMetrics(registry: registry, prefix: "mmp_dashboard"))
+                                     options: options, csrf: CSRFToken())
         let (host, port, logger, readOnly, guarded) = (options.host, options.port, self.logger, options.readOnly, options.token != nil)
         let app = Application(
             router: routes.router(),
