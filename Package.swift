@@ -102,8 +102,7 @@ let package = Package(
         ]),
         .executableTarget(name: "mmp", dependencies: [
             "MMPPipeline", "MMPAdapters", "MMPArtifacts", "MMPConfig", "MMPCore", "MMPLearn", "MMPQueue", "MMPRedis",
-            "MMPJobViews", "MMPParquet",
-            "MMPServe", "MMPDashboard",
+            "MMPJobViews", "MMPParquet", "MMPServe", "MMPDashboard",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // No swift-argument-parser here (it links FoundationEssentials, see WorkerArguments), and

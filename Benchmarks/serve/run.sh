@@ -8,6 +8,7 @@
 #
 #   flock /work/bench.lock Benchmarks/serve/run.sh          10 s per phase
 #   DURATION=5 flock /work/bench.lock Benchmarks/serve/run.sh
+#   swift build -c release --product mmp && MMP_BIN=.build/release/mmp flock /work/bench.lock Benchmarks/serve/run.sh
 #
 # Appends JSON lines to Benchmarks/serve/results/<date>.jsonl and prints a Markdown report.
 set -euo pipefail
@@ -19,9 +20,14 @@ DURATION=${DURATION:-10}
 
 command -v wrk >/dev/null 2>&1 || mmp_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
 venv=$(mmp_python_env bench-serve)
-mmp_log "building mmp (release)"
-swift build -c release --product mmp >/dev/null
-MMP=$(swift build -c release --show-bin-path)/mmp
+# MMP_BIN: a release `mmp` built beforehand (the build then does not wait on a test run's lock).
+if [ -n "${MMP_BIN:-}" ]; then
+    MMP=$(realpath "$MMP_BIN")
+else
+    mmp_log "building mmp (release)"
+    swift build -c release --product mmp >/dev/null
+    MMP=$(swift build -c release --show-bin-path)/mmp
+fi
 
 WORK=$(mktemp -d /tmp/mmp-serve-bench.XXXXXX)
 SERVER_PID=

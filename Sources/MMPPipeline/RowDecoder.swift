@@ -289,14 +289,23 @@ public struct RowDecoder: Sendable {
                 case UInt8(ascii: "r"): out.append(0x0D)
                 case UInt8(ascii: "t"): out.append(0x09)
                 case UInt8(ascii: "u"):
+                    // Surrogates as MMPCore's parser takes them: a pair or an error, never U+FFFD.
                     var code = try parseHex4()
-                    if (0xD800..<0xDC00).contains(code), index + 1 < bytes.count,
-                       bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                    if (0xD800..<0xDC00).contains(code) {
+                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                            throw error("unpaired UTF-16 surrogate \\u\(String(code, radix: 16))")
+                        }
                         index += 2
                         let low = try parseHex4()
-                        code = 0x10000 + ((code - 0xD800) << 10) &+ (low &- 0xDC00)
+                        guard (0xDC00..<0xE000).contains(low) else {
+                            throw error("UTF-16 surrogate \\u\(String(code, radix: 16)) followed by \\u\(String(low, radix: 16)), not a low surrogate")
+                        }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00..<0xE000).contains(code) {
+                        throw error("unpaired UTF-16 surrogate \\u\(String(code, radix: 16))")
                     }
-                    out += Array(String(Unicode.Scalar(code) ?? "\u{FFFD}").utf8)
+                    guard let scalar = Unicode.Scalar(code) else { throw error("bad \\u escape") }
+                    out += Array(String(scalar).utf8)
                 default: throw error("bad escape")
                 }
             }

@@ -79,8 +79,10 @@ struct ServeEndpointTests {
     @Test("health, ready, root, metadata and schema describe the served model")
     func describeEndpoints() throws {
         let f = try ServeFixture.shared()
-        let server = try startServer(f.boosting)
+        // No --host: it listens on the loopback address only (and with --workers, on that many threads).
+        let server = try startServer(f.boosting, ["--workers", "2"])
         let sha = SHA256Hex.of(file: f.boosting)
+        #expect(try listeningAddresses(port: server.port) == ["127.0.0.1"])
 
         let health = try server.request("GET", "/health")
         #expect(health.status == 200)
@@ -176,4 +178,26 @@ enum SHA256Hex {
     static func of(file: String) -> String {
         SHA256.hex([UInt8](FileManager.default.contents(atPath: file) ?? Data()))
     }
+}
+
+/// The IPv4 and IPv6 addresses a socket listens on at `port`, from the kernel's own tables.
+func listeningAddresses(port: Int) throws -> [String] {
+    var found: [String] = []
+    for (table, width) in [("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)] {
+        guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+        for line in text.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ")
+            // sl local_address rem_address st ...; st 0A is LISTEN.
+            guard fields.count > 3, fields[3] == "0A" else { continue }
+            let local = fields[1].split(separator: ":")
+            guard local.count == 2, Int(local[1], radix: 16) == port, local[0].count == width else { continue }
+            if width == 8, let raw = UInt32(local[0], radix: 16) {
+                // Little-endian in the table: 0100007F is 127.0.0.1.
+                found.append((0..<4).map { String((raw >> (8 * $0)) & 0xFF) }.joined(separator: "."))
+            } else {
+                found.append(String(local[0]))
+            }
+        }
+    }
+    return found
 }

@@ -26,11 +26,14 @@ struct ServeRegistryTests {
             """)
         try writeFile("\(config)/local.yaml", "environment: {name: local}\n")
         let environment = ["APP_ENV": "local", "MMP_CONFIG_DIR": config]
+        var runIDs: [String] = []
         func train(_ params: [String]) throws -> String {
             let r = try runBinary("mmp", ["train", "churn_logistic", "--register", name, "--alias", "champion", "--json"]
                                   + params.flatMap { ["--param", $0] }, environment: environment)
             #expect(r.status == 0, "\(r.stderr)")
-            return try #require(try JSON.parse(r.stdout.trimmed())["tracking"]?["registered"]?["version"]?.plainText)
+            let json = try JSON.parse(r.stdout.trimmed())
+            runIDs.append(try #require(json["tracking"]?["run_id"]?.stringValue))
+            return try #require(json["tracking"]?["registered"]?["version"]?.plainText)
         }
 
         #expect(try train([]) == "1")
@@ -40,12 +43,31 @@ struct ServeRegistryTests {
         let byAlias = try ServeFixture.predict("models:/\(name)@champion", f.churnRowsCSV, environment: environment)
         #expect(byAlias.rows == expected["1"]!.rows)
 
+        // The other URI forms serve the same bundle: a run's model and a pinned version.
+        let rows = try ServeFixture.jsonRows(f.churnRowsCSV, dropping: ["churned"])
+        let batchBody = JSON.object(JSONObject([("samples", .array(rows.map(JSON.object)))])).serialized()
+        func expectServes(_ server: ServerProcess, _ version: String, _ uri: String) throws {
+            let predictions = try #require(try server.request("POST", "/predict/batch", body: batchBody).json()["predictions"]?.arrayValue)
+            #expect(predictions.count == rows.count, "\(uri)")
+            for (r, p) in predictions.enumerated() {
+                #expect(csvText(p["probabilities"]?["1"]) == expected[version]!.cell(r, "probability_1"), "\(uri) row \(r)")
+            }
+        }
+        let byRun = try startServer("runs:/\(runIDs[0])/model", environment: environment)
+        #expect(try byRun.request("GET", "/ready").json()["model_uri"]?.stringValue == "runs:/\(runIDs[0])/model")
+        try expectServes(byRun, "1", "runs:/")
+        #expect(byRun.stop() == 0)
+        let pinned = try startServer("models:/\(name)/1", ["--poll-interval", "300ms"], environment: environment)
+        try expectServes(pinned, "1", "models:/name/1")
+        // Polling off: this one learns of the alias's move only from SIGHUP.
+        let onHangup = try startServer("models:/\(name)@champion", ["--poll-interval", "0"], environment: environment)
+        #expect(try onHangup.request("GET", "/ready").json()["version"]?.stringValue == "1")
+
         let server = try startServer("models:/\(name)@champion", ["--poll-interval", "300ms"], environment: environment)
         let ready = try server.request("GET", "/ready").json()
         #expect(ready["version"]?.stringValue == "1" && ready["registry_version"]?.stringValue == "1")
         #expect(ready["model_uri"]?.stringValue == "models:/\(name)@champion")
 
-        let rows = try ServeFixture.jsonRows(f.churnRowsCSV, dropping: ["churned"])
         let outcomes = ServeLifecycleTests.Outcomes()
         let clients = ServeLifecycleTests().stream(port: server.port, threads: 4, rows: rows, expected: expected, outcomes: outcomes,
                                                    stopWhenRefused: false)
@@ -59,10 +81,21 @@ struct ServeRegistryTests {
         #expect(clients.wait(timeout: .now() + 30) == .success)
 
         let seen = outcomes.seen.withLock { $0 }
-        #expect(seen.other.isEmpty && seen.refused == 0, "\(seen.other.prefix(3)) refused \(seen.refused)")
+        #expect(seen.other.isEmpty && seen.refused == 0, "\(seen.other.prefix(3)) refused \(seen.refused): \(seen.failures)")
         #expect(seen.mismatches.isEmpty, "\(seen.mismatches.prefix(3))")
         #expect(seen.versions["1"] ?? 0 >= 100 && seen.versions["2"] ?? 0 >= 100)
         #expect(try server.request("GET", "/model/metadata").json()["registry_version"]?.stringValue == "2")
         #expect(server.stop() == 0)
+
+        // The pinned version stays; the SIGHUP-only server swaps when told, and not before.
+        try expectServes(pinned, "1", "models:/name/1 after the alias moved")
+        #expect(try pinned.request("GET", "/ready").json()["version"]?.stringValue == "1")
+        #expect(pinned.stop() == 0)
+        #expect(try onHangup.request("GET", "/ready").json()["version"]?.stringValue == "1", "polling is off")
+        onHangup.signal(SIGHUP)
+        #expect(waitUntil(30) { (try? onHangup.request("GET", "/ready").json()["version"]?.stringValue) == "2" },
+                "SIGHUP did not swap to the alias's new version; its log:\n\(onHangup.output)")
+        try expectServes(onHangup, "2", "models:/name@alias after SIGHUP")
+        #expect(onHangup.stop() == 0)
     }
 }
