@@ -12,10 +12,12 @@ JOBS=${BENCH_JOBS:-200000}
 command -v rackup >/dev/null 2>&1 && [ -f /usr/share/rubygems-integration/all/gems/sidekiq-6.4.1/lib/sidekiq/web.rb ] \
     || mmp_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q ruby-sidekiq ruby-rack ruby-webrick >/dev/null
 
-mmp_log "building mmp and mmp-bench (release)"
-swift build -c release --product mmp >/dev/null
-swift build -c release --product mmp-bench >/dev/null
-BIN=$(swift build -c release --show-bin-path)
+# BENCH_CONFIGURATION=debug only to try the script out: figures for the record come from release.
+CONFIGURATION=${BENCH_CONFIGURATION:-release}
+mmp_log "building mmp and mmp-bench ($CONFIGURATION)"
+swift build -c "$CONFIGURATION" --product mmp >/dev/null
+swift build -c "$CONFIGURATION" --product mmp-bench >/dev/null
+BIN=$(swift build -c "$CONFIGURATION" --show-bin-path)
 
 STATE=$(mktemp -d /tmp/mmp-bench-dashboard.XXXXXX)
 PIDS=()
@@ -52,7 +54,7 @@ done
 
 M="http://127.0.0.1:$MMP_PORT" S="http://127.0.0.1:$SK_PORT"
 OUT=Benchmarks/dashboard/results.jsonl
-echo "{\"run\": \"$(date -u +%FT%TZ)\", \"jobs\": $JOBS, \"commit\": \"$(git rev-parse --short HEAD)\"}" >> "$OUT"
+echo "{\"run\": \"$(date -u +%FT%TZ)\", \"jobs\": $JOBS, \"configuration\": \"$CONFIGURATION\", \"commit\": \"$(git rev-parse --short HEAD)\"}" >> "$OUT"
 L=Benchmarks/dashboard/latency.py
 {
     python3 $L "mmp overview" "$M/"
