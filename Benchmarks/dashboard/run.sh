@@ -48,8 +48,9 @@ PIDS+=($!)
 ( cd "$STATE" && exec env REDIS_URL="redis://127.0.0.1:$SK_REDIS/0" rackup -s webrick -o 127.0.0.1 -p "$SK_PORT" \
     "$PWD/Benchmarks/dashboard/sidekiq_web.ru" ) > "$STATE/sidekiq-web.log" 2>&1 &
 PIDS+=($!)
+# Ruby with Sidekiq takes seconds to start on a busy machine: up to two minutes each.
 for port in "$MMP_PORT" "$SK_PORT"; do
-    for _ in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+    for _ in $(seq 1 600); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/")" = 200 ] && break; sleep 0.2; done
 done
 
 M="http://127.0.0.1:$MMP_PORT" S="http://127.0.0.1:$SK_PORT"
