@@ -81,6 +81,17 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
+        // `mmp dashboard` and `mmp metrics`: pages, actions and Prometheus metrics over the fleet's
+        // Redis, on MMPHTTP's stack (never linked by mmp-worker).
+        .target(name: "MMPDashboard", dependencies: [
+            "MMPCore", "MMPRedis", "MMPQueue", "MMPHTTP",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // Benchmark harnesses (release builds; Benchmarks/ runs them beside the anchors).
         .target(name: "MMPBenchmarks", dependencies: [
             "MMPCore", "MMPLearn", "MMPRedis", "MMPQueue", "MMPPostgres", "MMPAdapters",
@@ -91,7 +102,7 @@ let package = Package(
         ]),
         .executableTarget(name: "mmp", dependencies: [
             "MMPPipeline", "MMPAdapters", "MMPArtifacts", "MMPConfig", "MMPCore", "MMPLearn", "MMPQueue", "MMPRedis",
-            "MMPJobViews", "MMPParquet", "MMPServe",
+            "MMPJobViews", "MMPParquet", "MMPServe", "MMPDashboard",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // No swift-argument-parser here (it links FoundationEssentials, see WorkerArguments), and
@@ -131,6 +142,9 @@ let package = Package(
         // PostgreSQL clusters of the tests' own.
         .testTarget(name: "FleetIntegrationTests", dependencies: ["MMPCore", "MMPTestSupport"]),
         // `mmp serve` as a real process on a free port, with the test Redis and PostgreSQL.
+        // The dashboard through real processes (`mmp dashboard`, `mmp-worker`), HTTP and headless
+        // Chromium (scripts/test.d/60-chromium.sh).
+        .testTarget(name: "MMPDashboardTests", dependencies: ["MMPDashboard", "MMPQueue", "MMPRedis", "MMPCore", "MMPTestSupport"]),
         .testTarget(name: "MMPServeTests", dependencies: [
             "MMPServe", "MMPHTTP", "MMPPipeline", "MMPAdapters", "MMPArtifacts", "MMPLearn", "MMPConfig", "MMPCore",
             "MMPRedis", "MMPTestSupport",

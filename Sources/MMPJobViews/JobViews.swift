@@ -53,7 +53,7 @@ public enum JobViews {
         var t = TextTable(headers: ["queue", "pending", "scheduled", "active", "succeeded", "failed", "dead", "cancelled", "oldest pending"],
                           rightAligned: Set(1...8))
         for c in counts {
-            t.add([c.queue, "\(c.pending)", "\(c.scheduled)", "\(c.active)", "\(c.succeeded)", "\(c.failed)", "\(c.dead)", "\(c.cancelled)",
+            t.add([c.paused ? c.queue + " (paused)" : c.queue, "\(c.pending)", "\(c.scheduled)", "\(c.active)", "\(c.succeeded)", "\(c.failed)", "\(c.dead)", "\(c.cancelled)",
                    c.oldestPendingAge.map(duration) ?? "-"])
         }
         return t.render()

@@ -33,6 +33,8 @@ public struct JobWatch: Sendable {
             if e.state != "active" { running[e.job] = nil }
         }
         if let only, e.job == only, let state = JobState(rawValue: e.state), state.isTerminal { finalState = state.rawValue }
+        // Deleted (`mmp jobs delete`, the dashboard): it will never end otherwise.
+        if let only, e.job == only, e.name == "deleted" { finalState = "deleted" }
         return true
     }
 

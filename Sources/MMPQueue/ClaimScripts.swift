@@ -14,20 +14,24 @@ import MMPRedis
 /// expect ends the claim with a fresh peek, for the client to try again.
 ///
 /// Every claim script takes the same leading block, built by `JobQueue.claimBlock`:
-/// KEYS[1..7]: pending, active, events, wake, dead, idempotency, spare record (the key of a new
-///             dead record, for an entry that is no job); then one key per candidate: its record
-///             (the spare key again for an entry that is no job id of the queue)
+/// KEYS[1..11]: pending, active, events, wake, dead, idempotency, spare record (the key of a new
+///             dead record, for an entry that is no job), paused, stats, timeline, durations; then
+///             one key per candidate: its record (the spare key again for an entry that is no job
+///             id of the queue)
 /// ARGV[1..10]: how many to lease (0: none), queue, worker, token, lease ms, events cap, dead ttl s,
 ///              spare id, candidate count n, peek size; then the n candidates, oldest first
 /// The script's own KEYS and ARGV follow the block (`c.next_key`, `c.next_arg`).
+///
+/// A paused queue (`paused` exists) leases nothing, drops its wake tokens and answers an empty
+/// peek, so its workers take from their other queues and idle ones stop waking for it.
 extension QueueScripts {
     static let claimFunctions = """
     local function claim_context()
       local n = tonumber(ARGV[9])
       return {count = tonumber(ARGV[1]), pending = KEYS[1], active = KEYS[2], events = KEYS[3], wake = KEYS[4],
-        dead = KEYS[5], idem = KEYS[6], spare = KEYS[7], queue = ARGV[2], worker = ARGV[3], token = ARGV[4],
-        lease = tonumber(ARGV[5]), cap = ARGV[6], dead_ttl = ARGV[7], spare_id = ARGV[8], n = n, peek = tonumber(ARGV[10]),
-        next_key = 8 + n, next_arg = 11 + n}
+        dead = KEYS[5], idem = KEYS[6], spare = KEYS[7], paused = KEYS[8], stats = KEYS[9], timeline = KEYS[10],
+        durations = KEYS[11], queue = ARGV[2], worker = ARGV[3], token = ARGV[4], lease = tonumber(ARGV[5]), cap = ARGV[6],
+        dead_ttl = ARGV[7], spare_id = ARGV[8], n = n, peek = tonumber(ARGV[10]), next_key = 12 + n, next_arg = 11 + n}
     end
     -- The entry when it is a job id of this queue (20 Crockford base32 characters, '@', the queue).
     local function job_id(c, entry)
@@ -49,6 +53,7 @@ extension QueueScripts {
         'finished_at', now, 'error_kind', 'invalid_input', 'error_message', reason)
       redis.call('ZADD', c.dead, now, c.spare_id)
       redis.call('EXPIRE', c.spare, c.dead_ttl)
+      tally('dead', 1)
       event(c.events, c.cap, c.spare_id, 'dead', 'dead', 'error_kind', 'invalid_input', 'message', reason)
       return {c.spare_id, reason}
     end
@@ -79,7 +84,8 @@ extension QueueScripts {
       local expires = now + c.lease
       local active = {}
       local spare = true
-      if c.count > 0 and c.n > 0 then
+      local paused = redis.call('EXISTS', c.paused) == 1
+      if c.count > 0 and c.n > 0 and not paused then
         -- One read of the tail; then each entry is popped and compared with the next candidate
         -- (one command per entry), and put back when it is not one to take.
         local tail = redis.call('LINDEX', c.pending, -1)
@@ -93,7 +99,7 @@ extension QueueScripts {
             redis.call('RPUSH', c.pending, entry)
             break
           end
-          local job = KEYS[7 + i]
+          local job = KEYS[11 + i]
           local id = job_id(c, entry)
           local f
           if id then
@@ -137,23 +143,27 @@ extension QueueScripts {
       -- Wake tokens follow the work: none while nothing waits (so idle workers do not wake for
       -- nothing), at least one while something does (so a burst wakes every idle worker in turn,
       -- even when the submits' tokens were trimmed at wake_cap).
-      if redis.call('LLEN', c.pending) == 0 then
+      -- A paused queue keeps none (resume puts one back).
+      if paused or redis.call('LLEN', c.pending) == 0 then
         redis.call('DEL', c.wake)
       elseif redis.call('LLEN', c.wake) == 0 then
         redis.call('LPUSH', c.wake, redis.call('LINDEX', c.pending, -1))
       end
       local peek = {}
-      if c.peek > 0 then peek = redis.call('LRANGE', c.pending, -c.peek, -1) end
+      if c.peek > 0 and not paused then peek = redis.call('LRANGE', c.pending, -c.peek, -1) end
+      flush_statistics(c.stats, c.timeline, c.durations)
       return {leased, buried, peek}
     end
     -- Marks one job succeeded if `token` still holds its lease, and adds its id to `done`; the
     -- index moves (out of `active`, into `succeeded`) are made for all of `done` at once by
     -- finish_completions, before the script claims anything.
     local function do_complete(c, job, done, id, token, result, ttl)
-      local f = redis.call('HMGET', job, 'state', 'lease_token', 'attempts', 'idempotency_key')
+      local f = redis.call('HMGET', job, 'state', 'lease_token', 'attempts', 'idempotency_key', 'started_at', 'recipe')
       if f[2] ~= token then return 'stale' end
       if f[1] == 'succeeded' then return 'already' end
       if f[1] ~= 'active' then return 'stale' end
+      tally('succeeded', 1)
+      observe(f[6], f[5])
       redis.call('HSET', job, 'state', 'succeeded', 'finished_at', now, 'updated_at', now, 'progress', 1, 'result', result,
         'attempts', tonumber(f[3] or '0') + 1)
       redis.call('EXPIRE', job, ttl)

@@ -54,30 +54,51 @@ extension JobQueue {
     public struct QueueCounts: Sendable, Equatable {
         public var queue: String
         public var pending = 0, scheduled = 0, active = 0, succeeded = 0, failed = 0, dead = 0, cancelled = 0
-        /// Age of the oldest pending job in seconds (from its id's time), nil when none waits.
+        /// How long the next job to run (the tail of pending) has waited, in seconds: since it
+        /// last became pending (submitted, promoted, retried, requeued). Nil when none waits.
         public var oldestPendingAge: Double?
+        /// Workers lease nothing from a paused queue (`mmp queues pause`).
+        public var paused = false
+
+        public init(queue: String) { self.queue = queue }
 
         public var json: JSON {
             ["queue": .string(queue), "pending": .int(pending), "scheduled": .int(scheduled), "active": .int(active),
              "succeeded": .int(succeeded), "failed": .int(failed), "dead": .int(dead), "cancelled": .int(cancelled),
-             "oldest_pending_age_seconds": oldestPendingAge.map(JSON.double) ?? .null]
+             "oldest_pending_age_seconds": oldestPendingAge.map(JSON.double) ?? .null, "paused": .bool(paused)]
+        }
+
+        public func count(_ state: JobState) -> Int {
+            switch state {
+            case .queued: return pending
+            case .scheduled: return scheduled
+            case .active: return active
+            case .succeeded: return succeeded
+            case .failed: return failed
+            case .dead: return dead
+            case .cancelled: return cancelled
+            }
         }
     }
 
-    /// Depth of each queue, one round trip for all of them.
+    /// Depth of each queue: one round trip for all of them, and one more to read when the next
+    /// job of each became pending. Costs O(queues), whatever the number of jobs.
     public func counts(queues: [String]? = nil) throws -> [QueueCounts] {
         let names = try queues ?? queueNames()
-        var commands: [RedisCommand] = []
+        var commands = [RedisCommand("TIME")]
         for q in names {
             let k = keys(q)
             commands += [RedisCommand("LLEN", k.pending), RedisCommand("ZCARD", k.scheduled),
                          RedisCommand("ZCARD", k.active), RedisCommand("ZCARD", k.succeeded), RedisCommand("ZCARD", k.failed),
-                         RedisCommand("ZCARD", k.dead), RedisCommand("ZCARD", k.cancelled), RedisCommand("LINDEX", k.pending, "-1")]
+                         RedisCommand("ZCARD", k.dead), RedisCommand("ZCARD", k.cancelled), RedisCommand("LINDEX", k.pending, "-1"),
+                         RedisCommand("EXISTS", k.paused)]
         }
         let replies = try checked(redis.pipeline(commands), "counts")
-        let now = Clock.nowMillis()
-        return names.enumerated().map { i, q in
-            let r = Array(replies[(i * 8)..<(i * 8 + 8)])
+        let now = JobQueue.serverMillis(replies[0]) ?? Clock.nowMillis()
+        var out: [QueueCounts] = []
+        var tails: [(index: Int, id: String)] = []
+        for (i, q) in names.enumerated() {
+            let r = Array(replies[(1 + i * 9)..<(1 + i * 9 + 9)])
             var c = QueueCounts(queue: q)
             c.pending = r[0].int ?? 0
             c.scheduled = r[1].int ?? 0
@@ -86,9 +107,26 @@ extension JobQueue {
             c.failed = r[4].int ?? 0
             c.dead = r[5].int ?? 0
             c.cancelled = r[6].int ?? 0
-            if let oldest = r[7].string, let ms = JobID.milliseconds(of: oldest) { c.oldestPendingAge = Double(max(0, now - ms)) / 1000 }
-            return c
+            c.paused = r[8].int == 1
+            if let tail = r[7].string {
+                if let ms = JobID.milliseconds(of: tail) { c.oldestPendingAge = Double(max(0, now - ms)) / 1000 }
+                if JobID.queue(of: tail) == q { tails.append((i, tail)) }
+            }
+            out.append(c)
         }
+        if !tails.isEmpty {
+            let since = try checked(redis.pipeline(tails.map { RedisCommand("HGET", keys(out[$0.index].queue).job($0.id), "updated_at") }), "HGET")
+            for (tail, reply) in zip(tails, since) {
+                if let ms = reply.string.flatMap({ Int($0) }), ms > 0 { out[tail.index].oldestPendingAge = Double(max(0, now - ms)) / 1000 }
+            }
+        }
+        return out
+    }
+
+    /// Milliseconds of a TIME reply.
+    public static func serverMillis(_ reply: RedisReply) -> Int? {
+        guard let parts = reply.array, parts.count == 2, let s = parts[0].int, let us = parts[1].int else { return nil }
+        return s * 1000 + us / 1000
     }
 
     public enum CancelOutcome: Sendable, Equatable {
@@ -101,7 +139,7 @@ extension JobQueue {
 
     public func cancel(_ id: String) throws -> CancelOutcome {
         let k = try keys(forJob: id)
-        let reply = try run(QueueScripts.cancel, keys: [k.job(id), k.pending, k.scheduled, k.cancelled, k.events, k.idempotency],
+        let reply = try run(QueueScripts.cancel, keys: [k.job(id), k.pending, k.scheduled, k.cancelled, k.events, k.idempotency, k.stats, k.timeline],
                             arguments: [id, String(Int(settings.resultTTL)), String(settings.eventsCap), k.cancelChannel])
         let items = reply.array ?? []
         switch (items.first?.string, items.count) {

@@ -130,7 +130,7 @@ extension JobQueue {
         let count = max(0, request?.batch ?? 0)
         let candidates = request?.candidates ?? []
         let spare = JobID.make(queue: queue, milliseconds: Clock.nowMillis())
-        var keyList = [k.pending, k.active, k.events, k.wake, k.dead, k.idempotency, k.job(spare)]
+        var keyList = [k.pending, k.active, k.events, k.wake, k.dead, k.idempotency, k.job(spare), k.paused, k.stats, k.timeline, k.durations]
         for entry in candidates { keyList.append(JobID.queue(of: entry) == queue ? k.job(entry) : k.job(spare)) }
         var args = [String(count), queue, request?.worker ?? "", request?.token ?? "", settings.leaseMillis, String(settings.eventsCap),
                     String(Int(settings.deadTTL)), spare, String(candidates.count), String(JobQueue.peekSize(batch: max(1, count)))]
@@ -279,7 +279,8 @@ extension JobQueue {
     /// Records a failure; the script decides retry (scheduled), failed or dead.
     public func fail(_ lease: Lease, mode: FailureMode, kind: String, message: String, backoff: Double) throws -> FailOutcome {
         let k = keys(lease.queue)
-        let reply = try run(QueueScripts.fail, keys: [k.job(lease.id), k.active, k.scheduled, k.failed, k.dead, k.events, k.idempotency],
+        let reply = try run(QueueScripts.fail, keys: [k.job(lease.id), k.active, k.scheduled, k.failed, k.dead, k.events, k.idempotency,
+                                                      k.stats, k.timeline, k.durations],
                             arguments: [lease.id, lease.token, mode.rawValue, kind, message, String(Int(backoff * 1000)),
                                         String(Int(settings.resultTTL)), String(Int(settings.deadTTL)), String(settings.eventsCap)])
         let items = reply.array ?? []
@@ -309,7 +310,8 @@ extension JobQueue {
     /// Shutdown: puts a running job back to pending (design §3.9).
     public func release(_ lease: Lease) throws -> ReleaseOutcome {
         let k = keys(lease.queue)
-        let reply = try run(QueueScripts.release, keys: [k.job(lease.id), k.active, k.pending, k.events, k.wake, k.cancelled, k.dead, k.idempotency],
+        let reply = try run(QueueScripts.release, keys: [k.job(lease.id), k.active, k.pending, k.events, k.wake, k.cancelled, k.dead, k.idempotency,
+                                                         k.stats, k.timeline],
                             arguments: [lease.id, lease.token, String(settings.eventsCap), String(settings.wakeCap), String(settings.maxReleases),
                                         String(Int(settings.resultTTL)), String(Int(settings.deadTTL))])
         let items = reply.array ?? []
@@ -327,7 +329,8 @@ extension JobQueue {
     /// A running job whose cancel was carried out.
     public func finishCancelled(_ lease: Lease) throws -> WriteOutcome {
         let k = keys(lease.queue)
-        let reply = try run(QueueScripts.finishCancelled, keys: [k.job(lease.id), k.active, k.cancelled, k.events, k.idempotency],
+        let reply = try run(QueueScripts.finishCancelled, keys: [k.job(lease.id), k.active, k.cancelled, k.events, k.idempotency,
+                                                                 k.stats, k.timeline, k.durations],
                             arguments: [lease.id, lease.token, String(Int(settings.resultTTL)), String(settings.eventsCap)])
         return try WriteOutcome(reply: reply, queue: self, what: "finish-cancelled")
     }

@@ -175,7 +175,7 @@ public final class JobQueue: @unchecked Sendable {
             let registerQueue = !knownQueues.contains(queue)
             if registerQueue { after.insert(RedisCommand("SADD", global.queues, queue), at: 0) }
             let (replies, tail) = try run([ScriptCall(script: QueueScripts.submit,
-                                                       keys: [k.job(id), k.pending, k.scheduled, k.events, k.idempotency, k.wake, holderKey],
+                                                       keys: [k.job(id), k.pending, k.scheduled, k.events, k.idempotency, k.wake, holderKey, k.paused],
                                                        arguments: args)], after: after)
             let items = replies[0].array ?? []
             if items.count == 1, items[0].string == "changed" { continue }

@@ -44,7 +44,7 @@ extension QueueScripts {
     /// nothing; past them each counts as a delivery without a verdict and says so in the record
     /// (a job longer than the workers' grace must not be released forever by scale-ins). A job
     /// whose cancel was requested is cancelled instead.
-    /// KEYS: job, active, pending, events, wake, cancelled, dead, idempotency
+    /// KEYS: job, active, pending, events, wake, cancelled, dead, idempotency, stats, timeline
     /// ARGV: id, token, events cap, wake cap, max releases, result ttl s, dead ttl s
     /// Returns {'requeued', releases} (nothing spent), {'counted', releases}, {'dead', releases},
     /// {'cancelled'} or {'stale'}.
@@ -57,6 +57,7 @@ extension QueueScripts {
     if f[3] == '1' then
       terminal(KEYS[1], KEYS[6], ARGV[6], KEYS[8], id, 'cancelled')
       event(KEYS[4], ARGV[3], id, 'cancelled', 'cancelled', 'reason', 'worker shutdown')
+      flush_statistics(KEYS[9], KEYS[10], nil)
       return {'cancelled'}
     end
     local releases = tonumber(f[4] or '0') + 1
@@ -73,6 +74,7 @@ extension QueueScripts {
         redis.call('HSET', KEYS[1], 'lost_deliveries', lost, 'releases', releases, 'error_kind', 'released', 'error_message', message)
         terminal(KEYS[1], KEYS[7], ARGV[7], KEYS[8], id, 'dead')
         event(KEYS[4], ARGV[3], id, 'dead', 'dead', 'error_kind', 'released', 'message', message)
+        flush_statistics(KEYS[9], KEYS[10], nil)
         return {'dead', releases}
       end
       status = 'counted'
@@ -108,15 +110,15 @@ extension QueueScripts {
     return moved
     """)
 
-    /// Expired leases. KEYS: active, pending, dead, cancelled, events, idempotency, wake, job1, job2...
-    /// ARGV: events cap, wake cap, result ttl, dead ttl, id1, id2...
+    /// Expired leases. KEYS: active, pending, dead, cancelled, events, idempotency, wake, stats, timeline,
+    /// job1, job2...  ARGV: events cap, wake cap, result ttl, dead ttl, id1, id2...
     /// Returns {requeued, dead, cancelled}.
     static let reap = leaseScript("reap", """
     local k = {pending = KEYS[2], dead = KEYS[3], cancelled = KEYS[4], events = KEYS[5], idem = KEYS[6], cap = ARGV[1],
       result_ttl = ARGV[3], dead_ttl = ARGV[4]}
     local counts = {requeued = 0, dead = 0, cancelled = 0}
-    for i = 8, #KEYS do
-      local id = ARGV[i - 3]
+    for i = 10, #KEYS do
+      local id = ARGV[i - 5]
       local expires = redis.call('ZSCORE', KEYS[1], id)
       if expires and tonumber(expires) <= now then
         redis.call('ZREM', KEYS[1], id)
@@ -124,6 +126,7 @@ extension QueueScripts {
         if r then counts[r] = counts[r] + 1 end
       end
     end
+    flush_statistics(KEYS[8], KEYS[9], nil)
     if counts.requeued > 0 then wake(KEYS[7], tonumber(ARGV[2]), redis.call('LINDEX', KEYS[2], -1)) end
     return {counts.requeued, counts.dead, counts.cancelled}
     """)
@@ -133,7 +136,7 @@ extension QueueScripts {
     /// writes refused by the lease token. Only jobs still active under a worker still past its
     /// liveness deadline are taken; with `forget` = '1' (the client listed every active job of
     /// the queue) those workers leave the liveness set.
-    /// KEYS: active, pending, dead, cancelled, events, idempotency, wake, alive, job1, job2...
+    /// KEYS: active, pending, dead, cancelled, events, idempotency, wake, alive, stats, timeline, job1, job2...
     /// ARGV: events cap, wake cap, result ttl, dead ttl, forget, worker count m, worker1..m, id1, id2...
     /// Returns {requeued, dead, cancelled}.
     static let reclaim = leaseScript("reclaim", """
@@ -147,8 +150,8 @@ extension QueueScripts {
       if deadline and tonumber(deadline) < now then gone[w] = true end
     end
     local counts = {requeued = 0, dead = 0, cancelled = 0}
-    for i = 9, #KEYS do
-      local id = ARGV[6 + m + i - 8]
+    for i = 11, #KEYS do
+      local id = ARGV[6 + m + i - 10]
       local owner = redis.call('HGET', KEYS[i], 'worker')
       if owner and gone[owner] and redis.call('ZSCORE', KEYS[1], id) then
         redis.call('ZREM', KEYS[1], id)
@@ -156,6 +159,7 @@ extension QueueScripts {
         if r then counts[r] = counts[r] + 1 end
       end
     end
+    flush_statistics(KEYS[9], KEYS[10], nil)
     if ARGV[5] == '1' then
       for w, _ in pairs(gone) do redis.call('ZREM', KEYS[8], w) end
     end

@@ -65,7 +65,8 @@ extension JobQueue {
         for (n, chunk) in chunks.enumerated() {
             let forget = n == chunks.count - 1 ? "1" : "0"
             let reply = try run(QueueScripts.reclaim,
-                                keys: [k.active, k.pending, k.dead, k.cancelled, k.events, k.idempotency, k.wake, k.alive] + chunk.map(k.job),
+                                keys: [k.active, k.pending, k.dead, k.cancelled, k.events, k.idempotency, k.wake, k.alive, k.stats, k.timeline]
+                                    + chunk.map(k.job),
                                 arguments: [String(settings.eventsCap), String(settings.wakeCap), String(Int(settings.resultTTL)),
                                             String(Int(settings.deadTTL)), forget, String(workers.count)] + workers + chunk)
             guard let r = reply.array, r.count == 3 else { throw unexpected("reclaim", reply) }

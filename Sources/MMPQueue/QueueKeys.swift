@@ -35,6 +35,18 @@ public struct QueueKeys: Sendable, Hashable {
     /// by each worker of the queue; a worker past its deadline is dead and its leases are taken
     /// back at once (the `reclaim` script).
     public var alive: String { base + "alive" }
+    /// STRING, present while the queue is paused (its value: when, ms): claims lease nothing
+    /// from a paused queue and submits leave no wake token, so workers leave it alone.
+    public var paused: String { base + "paused" }
+    /// HASH state → jobs that ended in it (succeeded, failed, dead, cancelled): counters kept by
+    /// the scripts that end jobs, once per script call (a batch counts once). Never expires.
+    public var stats: String { base + "stats" }
+    /// HASH of three rings of completion counts (per minute for an hour, per quarter hour for a
+    /// day, per hour for a week; `QueueTimeline`), bounded, expiring 8 days after its last write.
+    public var timeline: String { base + "timeline" }
+    /// HASH: how long runs that reached a verdict took, per recipe (`JobDurations`): bucket
+    /// counts and the sum in ms. Bounded by recipes × buckets.
+    public var durations: String { base + "durations" }
     /// STRING: which worker runs the reaper this interval (SET NX PX).
     public var reaperLock: String { base + "reaper" }
     /// Pub/sub channel announcing cancel requests (a fast path; the flag on the job is the truth).

@@ -13,8 +13,11 @@ import MMPRedis
 /// scripts that must go on under memory pressure because they add nothing (lease renewal,
 /// liveness) or free memory (trimming).
 enum QueueScripts {
-    /// Shared prelude: server time in ms, and an event appender.
-    static let prelude = """
+    /// Shared prelude: server time in ms, an event appender, wake tokens, the statistics every
+    /// ending of a job adds to (StatisticsScripts.swift), and the terminal step.
+    static let prelude = preludeHead + statisticsFunctions + preludeTerminal
+
+    static let preludeHead = """
     local t = redis.call('TIME')
     local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
     local now_us = t[1] .. string.format('%06d', tonumber(t[2]))
@@ -26,7 +29,14 @@ enum QueueScripts {
     local function wake(list, cap, token)
       if redis.call('LPUSH', list, token) > cap then redis.call('LTRIM', list, 0, cap - 1) end
     end
+
+    """
+
+    /// A job ends (failed, dead, cancelled; succeeded has its batched path in the claim scripts):
+    /// counted in the statistics the script flushes at its end.
+    static let preludeTerminal = """
     local function terminal(job, index, ttl, idem, id, state)
+      tally(state, 1)
       redis.call('HSET', job, 'state', state, 'finished_at', now, 'updated_at', now)
       redis.call('ZADD', index, now, id)
       redis.call('EXPIRE', job, ttl)
@@ -52,7 +62,8 @@ enum QueueScripts {
     }
 
     /// KEYS: job, pending, scheduled, events, idempotency, wake, holder (the record of the job
-    ///       that held the idempotency key when the client read it; the new job's key when none)
+    ///       that held the idempotency key when the client read it; the new job's key when none),
+    ///       paused (no wake token for a paused queue: no worker wakes for a job it may not take)
     /// ARGV: id, idempotency key, delay ms, events cap, wake cap, holder id ('' for none),
     ///       field, value, ...
     /// Returns {id, created (1) or existing (0)}, or {'changed'} when the key's holder changed
@@ -81,7 +92,7 @@ enum QueueScripts {
       redis.call('ZADD', KEYS[3], now + delay, id)
     else
       redis.call('LPUSH', KEYS[2], id)
-      wake(KEYS[6], tonumber(ARGV[5]), id)
+      if redis.call('EXISTS', KEYS[8]) == 0 then wake(KEYS[6], tonumber(ARGV[5]), id) end
     end
     if key ~= '' then redis.call('HSET', KEYS[5], key, id) end
     event(KEYS[4], ARGV[4], id, 'submitted', state)
@@ -113,7 +124,7 @@ enum QueueScripts {
     return 'ok'
     """)
 
-    /// KEYS: job, active, scheduled, failed, dead, events, idempotency
+    /// KEYS: job, active, scheduled, failed, dead, events, idempotency, stats, timeline, durations
     /// ARGV: id, token, mode (retry | permanent | crash | dead), error kind, message, backoff ms,
     ///       result ttl s, dead ttl s, events cap
     /// Returns {new state, attempts} or {'stale'} / {'already', state}.
@@ -123,10 +134,12 @@ enum QueueScripts {
     static let fail = script("fail", """
     local id = ARGV[1]
     local mode = ARGV[3]
-    local f = redis.call('HMGET', KEYS[1], 'state', 'lease_token', 'attempts', 'max_attempts', 'lost_deliveries', 'max_deliveries')
+    local f = redis.call('HMGET', KEYS[1], 'state', 'lease_token', 'attempts', 'max_attempts', 'lost_deliveries', 'max_deliveries',
+      'started_at', 'recipe')
     if f[2] ~= ARGV[2] then return {'stale'} end
     if f[1] ~= 'active' then return {'already', f[1] or ''} end
     redis.call('ZREM', KEYS[2], id)
+    observe(f[8], f[7])
     local attempts = tonumber(f[3] or '0')
     local lost = tonumber(f[5] or '0')
     if mode == 'crash' then lost = lost + 1 else attempts = attempts + 1 end
@@ -159,23 +172,27 @@ enum QueueScripts {
       terminal(KEYS[1], KEYS[5], ARGV[8], KEYS[7], id, 'dead')
       event(KEYS[6], ARGV[9], id, 'dead', 'dead', 'error_kind', ARGV[4], 'message', message)
     end
+    flush_statistics(KEYS[8], KEYS[9], KEYS[10])
     return {target, attempts}
     """)
 
     /// A running job whose cancel the worker has carried out.
-    /// KEYS: job, active, cancelled, events, idempotency.  ARGV: id, token, ttl s, events cap.
+    /// KEYS: job, active, cancelled, events, idempotency, stats, timeline, durations.
+    /// ARGV: id, token, ttl s, events cap.
     static let finishCancelled = script("finish-cancelled", """
     local id = ARGV[1]
-    local f = redis.call('HMGET', KEYS[1], 'state', 'lease_token')
+    local f = redis.call('HMGET', KEYS[1], 'state', 'lease_token', 'started_at', 'recipe')
     if f[2] ~= ARGV[2] then return 'stale' end
     if f[1] ~= 'active' then return 'already' end
     redis.call('ZREM', KEYS[2], id)
+    observe(f[4], f[3])
     terminal(KEYS[1], KEYS[3], ARGV[3], KEYS[5], id, 'cancelled')
     event(KEYS[4], ARGV[4], id, 'cancelled', 'cancelled')
+    flush_statistics(KEYS[6], KEYS[7], KEYS[8])
     return 'ok'
     """)
 
-    /// KEYS: job, pending, scheduled, cancelled, events, idempotency
+    /// KEYS: job, pending, scheduled, cancelled, events, idempotency, stats, timeline
     /// ARGV: id, ttl s, events cap, cancel channel
     /// Returns {'cancelled'} | {'cancelling'} | {'terminal', state} | {'missing'}.
     static let cancel = script("cancel", """
@@ -187,6 +204,7 @@ enum QueueScripts {
       redis.call('ZREM', KEYS[3], id)
       terminal(KEYS[1], KEYS[4], ARGV[2], KEYS[6], id, 'cancelled')
       event(KEYS[5], ARGV[3], id, 'cancelled', 'cancelled')
+      flush_statistics(KEYS[7], KEYS[8], nil)
       return {'cancelled'}
     elseif state == 'active' then
       redis.call('HSET', KEYS[1], 'cancel_requested', 1, 'updated_at', now)
@@ -238,6 +256,6 @@ enum QueueScripts {
 
     static var all: [RedisScript] {
         [submit, claimNext, heartbeat, progress, complete, completeAndClaim, fail, release, finishCancelled, cancel, retry, promote,
-         reap, reclaim, alive, trim, nudge]
+         reap, reclaim, alive, trim, nudge] + control
     }
 }

@@ -55,7 +55,8 @@ extension JobQueue {
         let events = String(settings.eventsCap), wake = String(settings.wakeCap)
         var calls: [ScriptCall] = []
         if !expired.isEmpty {
-            calls.append(ScriptCall(script: QueueScripts.reap, keys: [k.active, k.pending, k.dead, k.cancelled, k.events, k.idempotency, k.wake] + expired.map(k.job),
+            calls.append(ScriptCall(script: QueueScripts.reap, keys: [k.active, k.pending, k.dead, k.cancelled, k.events, k.idempotency, k.wake,
+                                                                      k.stats, k.timeline] + expired.map(k.job),
                                     arguments: [events, wake, String(Int(settings.resultTTL)), String(Int(settings.deadTTL))] + expired))
         }
         if !ready.isEmpty {

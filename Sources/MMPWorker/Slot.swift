@@ -105,7 +105,7 @@ final class Slot: @unchecked Sendable {
                 peeks[q] = claim.peek
                 report(claim.buried, queue: q)
                 if !claim.jobs.isEmpty {
-                    supervisor.state { $0.leased(claim.jobs, now: monotonic()) }
+                    supervisor.state { $0.leased(claim.jobs, slot: index, now: monotonic()) }
                     return claim.jobs
                 }
                 // Only dead records made (one per call): claim again at once.
@@ -301,7 +301,7 @@ final class Slot: @unchecked Sendable {
                     let (outcomes, leasedNext) = try write(live.compactMap { byID[$0] }, queue: queueName, claimNext: next)
                     supervisor.state { m in
                         _ = m.wrote(live, .success(outcomes), now: monotonic())
-                        if !leasedNext.isEmpty { m.leased(leasedNext, now: monotonic()) }
+                        if !leasedNext.isEmpty { m.leased(leasedNext, slot: index, now: monotonic()) }
                     }
                     for (n, outcome) in outcomes.enumerated() where n < live.count {
                         log(outcome, job: byID[live[n]], verdict: verdicts[n], meta: meta)

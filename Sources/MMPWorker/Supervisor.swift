@@ -152,9 +152,9 @@ public final class Supervisor: Sendable {
     }
 
     var registration: WorkerInfo {
-        let (jobs, draining) = state { ($0.jobIDs, !$0.isRunning) }
+        let (jobs, slots, draining) = state { ($0.jobIDs, $0.slotJobs(count: options.concurrency), !$0.isRunning) }
         return WorkerInfo(id: options.workerID, host: options.host, pid: Int(getpid()), version: MMPVersion.current, queues: options.queues,
                           concurrency: options.concurrency, jobs: jobs, state: draining ? "draining" : "running",
-                          startedAt: startedAt, heartbeatAt: MMPQueue.Clock.nowMillis())
+                          startedAt: startedAt, heartbeatAt: MMPQueue.Clock.nowMillis(), slots: slots, rssBytes: ResidentMemory.bytes())
     }
 }

@@ -14,7 +14,7 @@ struct MMPCommand: ParsableCommand {
         version: MMPVersion.current,
         subcommands: [
             TrainCommand.self, ValidateCommand.self, PredictCommand.self, ServeCommand.self,
-            SubmitCommand.self, JobsCommand.self, QueuesCommand.self, WorkersCommand.self,
+            SubmitCommand.self, JobsCommand.self, QueuesCommand.self, WorkersCommand.self, DashboardCommand.self, MetricsCommand.self,
             FeaturesCommand.self, ListCommand.self, ConfigCommand.self, RunJobCommand.self, RunGuardCommand.self,
         ]
     )

@@ -141,6 +141,14 @@ import Testing
         #expect(dead == ["default": ["doomed"]])
         #expect(try q.reclaim(queue: "default", workers: ["doomed"]).requeued == 1)
         try q.nudge(["default"])
+
+        // What a person does (mmp queues pause|resume, mmp jobs promote|delete, the dashboard).
+        #expect(try q.pause("default"))
+        _ = try q.submit(.init(queue: "default", payload: noop(30)))
+        #expect(try q.resume("default"))
+        let later = try q.submit(.init(queue: "default", payload: noop(31), delay: 60)).id
+        try q.promote(later)
+        #expect(try q.delete(later) == .queued)
         #expect(probe.seen.withLock { $0 } == Set(QueueScripts.all.map(\.name)))
         #expect(probe.calls.withLock { $0 } > 40)
     }

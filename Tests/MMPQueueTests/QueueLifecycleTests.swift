@@ -375,7 +375,7 @@ import Testing
         #expect(try q.redis.command("ZRANGE", k.active, "0", "-1").array?.compactMap(\.string) == [train])
         #expect(try q.redis.command("ZCARD", k.succeeded).int == 6)
         #expect(try q.pendingIDs() == [last])
-        #expect(try q.keyNames().filter { !$0.hasPrefix("job:") }.sorted() == ["active", "events", "pending", "succeeded", "wake"])
+        #expect(try q.keyNames().filter { !$0.hasPrefix("job:") }.sorted() == ["active", "durations", "events", "pending", "stats", "succeeded", "timeline", "wake"])
     }
 
     @Test func reaperRunsOncePerInterval() throws {

@@ -39,6 +39,8 @@ struct WorkerStateMachine: Sendable {
     struct Job: Sendable {
         let lease: Lease
         let inline: Bool
+        /// Which slot runs it (the registration says what each slot runs).
+        var slot = 0
         /// Seconds; 0 means none.
         var timeout: Double
         /// When it began to run (nil while leased but not started).
@@ -80,6 +82,13 @@ struct WorkerStateMachine: Sendable {
 
     /// Ids of the jobs this worker holds (for its registration).
     var jobIDs: [String] { jobs.keys.sorted() }
+
+    /// What each of `count` slots holds (job ids, sorted), for the registration.
+    func slotJobs(count: Int) -> [[String]] {
+        var out = Array(repeating: [String](), count: count)
+        for (id, job) in jobs where job.slot >= 0 && job.slot < count { out[job.slot].append(id) }
+        return out.map { $0.sorted() }
+    }
 
     // MARK: Claims
 
@@ -131,10 +140,10 @@ struct WorkerStateMachine: Sendable {
     }
 
     /// A claim leased these jobs to the worker.
-    mutating func leased(_ claimed: [ClaimedJob], now: Double) {
+    mutating func leased(_ claimed: [ClaimedJob], slot: Int = 0, now: Double) {
         writeAccepted()
         for job in claimed {
-            jobs[job.lease.id] = Job(lease: job.lease, inline: job.runsInline, timeout: job.timeout)
+            jobs[job.lease.id] = Job(lease: job.lease, inline: job.runsInline, slot: slot, timeout: job.timeout)
         }
     }
 }

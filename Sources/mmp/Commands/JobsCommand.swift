@@ -7,7 +7,7 @@ struct JobsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobs",
         abstract: "List, show, follow, cancel and retry jobs.",
-        subcommands: [ListJobs.self, ShowJob.self, WatchJobs.self, CancelJob.self, RetryJob.self],
+        subcommands: [ListJobs.self, ShowJob.self, WatchJobs.self, CancelJob.self, RetryJob.self, PromoteJob.self, DeleteJob.self],
         defaultSubcommand: ListJobs.self
     )
 }

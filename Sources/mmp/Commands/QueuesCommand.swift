@@ -6,8 +6,8 @@ import MMPQueue
 struct QueuesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "queues",
-        abstract: "Depth of each queue: pending, scheduled, active, dead, oldest pending age.",
-        subcommands: [QueueDepths.self, QueueSettingsCommand.self],
+        abstract: "Depth of each queue: pending, scheduled, active, dead, oldest pending age; pause and resume a queue.",
+        subcommands: [QueueDepths.self, PauseQueue.self, ResumeQueue.self, QueueSettingsCommand.self],
         defaultSubcommand: QueueDepths.self
     )
 }
