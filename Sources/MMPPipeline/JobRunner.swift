@@ -22,6 +22,22 @@ public enum JobRunner {
             return 0
         case .diagnostic:
             return diagnostic(payload.options, jobID: jobID, emit: emit)
+        case .predict:
+            do {
+                guard let jobID else { throw MMPError.invalidInput("a predict job needs its job id (--job-id)") }
+                emit(.result(try BatchScoringParent.step(try BatchScoringRequest(options: payload.options), jobID: jobID, workspace: workspace,
+                                                         events: emit)))
+                return 0
+            } catch {
+                return fail(error)
+            }
+        case .predictShard:
+            do {
+                emit(.result(try ShardScorer.run(try ShardScorer.Shard(options: payload.options), workspace: workspace, events: emit)))
+                return 0
+            } catch {
+                return fail(error)
+            }
         case .train:
             do {
                 let document = try YAMLDocument(path: payload.recipeFile.isEmpty ? "recipe.yaml" : payload.recipeFile, text: payload.recipeYAML)

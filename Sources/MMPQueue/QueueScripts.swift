@@ -238,6 +238,6 @@ enum QueueScripts {
 
     static var all: [RedisScript] {
         [submit, claimNext, heartbeat, progress, complete, completeAndClaim, fail, release, finishCancelled, cancel, retry, promote,
-         reap, reclaim, alive, trim, nudge]
+         reap, reclaim, alive, trim, nudge] + childScripts + scheduleScripts
     }
 }

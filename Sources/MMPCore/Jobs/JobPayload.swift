@@ -12,6 +12,11 @@ public struct JobPayload: Sendable, Equatable {
         /// Exercises the worker itself: sleeps, fails or crashes on purpose (`action`, `seconds`).
         /// Used by the fault tests and `mmp-worker --self-test`; never by recipes.
         case diagnostic
+        /// Batch scoring's parent (`mmp submit --predict`): plans shards, spawns them, merges
+        /// their drift counts and writes the manifest (`options`: model, data, out, shards...).
+        case predict
+        /// One shard of a batch scoring job (a child): scores a row range and writes its part.
+        case predictShard = "predict_shard"
     }
 
     public var kind: Kind
