@@ -20,6 +20,9 @@ struct SubmitCommand: ParsableCommand {
     @Argument(help: "Recipe path, or name under recipes/ (with or without .yaml). Not with --predict.")
     var recipe: String?
 
+    @Option(help: "Tune across the fleet: keep this many trials in flight as child jobs on any workers, then refit the best (docs/fleet-tuning.md).")
+    var parallelTrials: Int?
+
     @Flag(help: "Batch scoring across the fleet: score --data with --model into --out, one child job per shard (docs/batch-scoring.md).")
     var predict = false
 
@@ -97,7 +100,14 @@ struct SubmitCommand: ParsableCommand {
             var options = JSONObject()
             if let register { options["register"] = .string(register) }
             if let alias { options["register_alias"] = .string(alias) }
-            payload = JobPayload(kind: .train, recipeName: recipe.name, recipeFile: recipe.file, recipeYAML: document.text,
+            if let parallelTrials {
+                guard parallelTrials >= 1 else { throw MMPError.invalidInput("--parallel-trials must be at least 1") }
+                guard recipe.model.hyperparameters.tuningEnabled else {
+                    throw MMPError.invalidInput("--parallel-trials tunes across the fleet, but \(recipe.file) has model.hyperparameters.tuning_enabled: false")
+                }
+                options["parallel_trials"] = .int(parallelTrials)
+            }
+            payload = JobPayload(kind: parallelTrials == nil ? .train : .tune, recipeName: recipe.name, recipeFile: recipe.file, recipeYAML: document.text,
                                  sqlText: try workspace.sqlText(for: recipe), params: parsed, options: options)
         }
         let queue = try Fleet.open(global)
