@@ -95,7 +95,7 @@ public enum BundleCodec {
         }
         let strings: (String) -> [String] = { key in (meta[key]?.arrayValue ?? []).compactMap(\.stringValue) }
         let created = Timestamp.parse(meta["created_at"]?.stringValue ?? "") ?? 0
-        return ModelBundle(recipeName: try string("recipe"), task: task, recipeSnapshot: meta["recipe_snapshot"] ?? .null,
+        var bundle = ModelBundle(recipeName: try string("recipe"), task: task, recipeSnapshot: meta["recipe_snapshot"] ?? .null,
                            modelName: try string("model"), hyperparameters: meta["hyperparameters"] ?? .null,
                            inputSchema: schema, entityColumns: strings("entity_columns"),
                            targetColumn: meta["target_column"]?.stringValue, featureColumns: strings("feature_columns"),
@@ -103,5 +103,7 @@ public enum BundleCodec {
                            tuning: (meta["tuning"]?.isNull ?? true) ? nil : meta["tuning"],
                            dataFingerprint: meta["data_fingerprint"]?.stringValue ?? "", jobID: meta["job_id"]?.stringValue,
                            createdAt: created, mmpVersion: meta["mmp_version"]?.stringValue ?? "")
+        if let baseline = meta["drift_baseline"], !baseline.isNull { bundle.driftBaseline = try DriftBaseline(json: baseline) }
+        return bundle
     }
 }

@@ -30,6 +30,9 @@ public struct ModelBundle: Sendable {
     public var jobID: String?
     public var createdAt: Double
     public var mmpVersion: String
+    /// What the training data looked like, for drift reports at batch scoring (issue 12); nil
+    /// in bundles made before it or when the recipe's `monitoring.enabled` is false.
+    public var driftBaseline: DriftBaseline?
 
     public init(recipeName: String, task: MLTask, recipeSnapshot: JSON, modelName: String, hyperparameters: JSON,
                 inputSchema: [SchemaField], entityColumns: [String], targetColumn: String?, featureColumns: [String],
@@ -64,6 +67,7 @@ public struct ModelBundle: Sendable {
         o["created_at"] = .string(Timestamp.iso8601(createdAt))
         o["mmp_version"] = .string(mmpVersion)
         o["recipe_snapshot"] = recipeSnapshot
+        if let driftBaseline { o["drift_baseline"] = driftBaseline.json }
         if let importances = model.featureImportances, importances.count == featureColumns.count {
             o["feature_importances"] = .object(JSONObject(zip(featureColumns, importances).map { ($0, .double($1)) }))
         }

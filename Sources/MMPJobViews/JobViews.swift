@@ -22,6 +22,7 @@ public enum JobViews {
         add("queue", r.queue)
         add("kind", r.kind)
         add("recipe", r.recipe)
+        add("parent", r.fields["parent"])
         add("state", r.stateText + (r.cancelRequested && r.state == .active ? " (cancel requested)" : ""))
         add("progress", percent(r.progress) + (r.stage.isEmpty ? "" : "  stage \(r.stage)"))
         add("attempts", "\(r.attempts) of \(r.maxAttempts)")

@@ -22,6 +22,49 @@ public enum JobRunner {
             return 0
         case .diagnostic:
             return diagnostic(payload.options, jobID: jobID, emit: emit)
+        case .predict:
+            do {
+                guard let jobID else { throw MMPError.invalidInput("a predict job needs its job id (--job-id)") }
+                emit(.result(try BatchScoringParent.step(try BatchScoringRequest(options: payload.options), jobID: jobID, workspace: workspace,
+                                                         events: emit)))
+                return 0
+            } catch {
+                return fail(error)
+            }
+        case .tune:
+            do {
+                guard let jobID else { throw MMPError.invalidInput("a tune job needs its job id (--job-id)") }
+                let throttle = ProgressThrottle()
+                let events = TrainingEvents(
+                    stageStarted: { emit(.stage($0.rawValue)) },
+                    stageFinished: { stage, detail, seconds in emit(.stageDone(stage: stage.rawValue, detail: scrub.scrub(detail), seconds: seconds)) },
+                    progress: { value, stage in if throttle.shouldSend(value) { emit(.progress(stage: stage.rawValue, progress: value)) } })
+                emit(.result(try TuningParent.step(payload, jobID: jobID, workspace: workspace, events: events, emit: emit)))
+                return 0
+            } catch {
+                return fail(error)
+            }
+        case .tuneTrial:
+            do {
+                let document = try YAMLDocument(path: payload.recipeFile.isEmpty ? "recipe.yaml" : payload.recipeFile, text: payload.recipeYAML)
+                let recipe = try RecipeLoader.decode(document, overrides: payload.params)
+                let directory = RecipePath(path: payload.recipeFile).directory
+                emit(.result(try TuningTrial.run(recipe, sqlText: payload.sqlText, recipeDirectory: directory,
+                                                 number: payload.options["trial"]?.intValue ?? 0,
+                                                 parameters: payload.options["parameters"]?.objectValue ?? JSONObject(),
+                                                 config: try workspace.config(),
+                                                 events: TrainingEvents(stageStarted: { emit(.stage($0.rawValue)) }))))
+                return 0
+            } catch {
+                return fail(error)
+            }
+        case .predictShard:
+            do {
+                emit(.result(try ShardScorer.run(try ShardScorer.Shard(options: payload.options), workspace: workspace, events: emit)))
+                return 0
+            } catch {
+                return fail(error)
+            }
         case .train:
             do {
                 let document = try YAMLDocument(path: payload.recipeFile.isEmpty ? "recipe.yaml" : payload.recipeFile, text: payload.recipeYAML)

@@ -117,13 +117,16 @@ public struct TrainPipeline: Sendable {
 
         // Save.
         let artifact = try run.stage(.save) { () throws -> (StoredArtifact, String) in
-            let bundle = ModelBundle(
+            var bundle = ModelBundle(
                 recipeName: recipe.name, task: recipe.task, recipeSnapshot: recipe.snapshot, modelName: fitted.descriptor.name,
                 hyperparameters: fitted.hyperparameters.json,
                 inputSchema: roles.features.map { SchemaField(name: $0, kind: table.column($0)!.kind) },
                 entityColumns: roles.entities, targetColumn: roles.target, featureColumns: processed.featureNames,
                 labels: prepared.labels, preprocessor: processed.preprocessor, model: fitted.model,
                 metrics: .object(evaluation.metrics), tuning: fitted.tuning, dataFingerprint: fingerprint, jobID: input.jobID)
+            if recipe.monitoring.enabled {
+                bundle.driftBaseline = try BatchScoring.baseline(bundle, train: prepared.train, test: prepared.test, features: roles.features)
+            }
             let bytes = try BundleCodec.encode(bundle)
             let storage = try registry.storage(for: config)
             let stored = try tracking?.store(bytes, bundle: bundle, jobID: input.jobID, storage: storage)

@@ -155,7 +155,7 @@ public final class JobQueue: @unchecked Sendable {
         let params = JSON.array(request.payload.params.map { .array([.string($0.0), .string($0.1)]) }).serialized()
         let fields = [
             "id", id, "queue", queue, "kind", request.payload.kind.rawValue,
-            "recipe", request.payload.kind == .train ? request.payload.recipeName : request.payload.kind.rawValue,
+            "recipe", request.payload.carriesRecipe ? request.payload.recipeName : request.payload.kind.rawValue,
             "recipe_file", request.payload.recipeFile, "params", params, "payload", payloadText,
             "max_attempts", String(request.maxAttempts ?? settings.maxAttempts),
             "max_deliveries", String(settings.maxDeliveries),

@@ -56,6 +56,8 @@ public struct JobRecord: Sendable, Equatable {
         o["queue"] = .string(queue)
         o["kind"] = .string(kind)
         o["recipe"] = .string(recipe)
+        o["parent"] = nonEmpty("parent").map(JSON.string) ?? .null
+        o["children"] = int("children").map(JSON.int) ?? .null
         o["state"] = .string(stateText)
         o["progress"] = .double(progress)
         o["stage"] = .string(stage)

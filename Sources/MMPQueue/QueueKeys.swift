@@ -54,6 +54,16 @@ public struct QueueKeys: Sendable, Hashable {
 
     /// HASH: the job record.
     public func job(_ id: String) -> String { base + "job:" + id }
+    /// ZSET parent id → when it began waiting: parents parked until their children end (ChildScripts.swift).
+    public var waiting: String { base + "waiting" }
+    /// LIST: a parent's children's ids, in spawn order.
+    public func children(_ parent: String) -> String { base + "children:" + parent }
+    /// HASH: a schedule (ScheduleScripts.swift): `definition` (JSON), `paused`, `last_fire`, `last_job`, `fires`.
+    public func schedule(_ name: String) -> String { base + "schedule:" + name }
+    /// SET of the queue's schedule names.
+    public var schedules: String { base + "schedules" }
+    /// ZSET schedule name → next fire time (ms); paused schedules are not in it.
+    public var scheduleDue: String { base + "schedule-due" }
 
     /// The terminal index of a state.
     public func index(_ state: JobState) -> String? {
@@ -64,6 +74,7 @@ public struct QueueKeys: Sendable, Hashable {
         case .cancelled: return cancelled
         case .scheduled: return scheduled
         case .active: return active
+        case .waiting: return waiting
         case .queued: return nil
         }
     }

@@ -256,6 +256,6 @@ enum QueueScripts {
 
     static var all: [RedisScript] {
         [submit, claimNext, heartbeat, progress, complete, completeAndClaim, fail, release, finishCancelled, cancel, retry, promote,
-         reap, reclaim, alive, trim, nudge] + control
+         reap, reclaim, alive, trim, nudge] + control + childScripts + scheduleScripts
     }
 }

@@ -14,6 +14,7 @@ final class Maintenance: @unchecked Sendable {
     private var nextLiveness = 0.0
     private var nextHeartbeat = 0.0
     private var nextReap = 0.0
+    private var nextScheduleCheck = 0.0
     private var nextHealth = 0.0
     private var failures = 0
     private var redisRetryAt = 0.0
@@ -43,6 +44,10 @@ final class Maintenance: @unchecked Sendable {
                     if now >= nextHeartbeat {
                         try heartbeat(now)
                         nextHeartbeat = now + options.queue.heartbeat
+                    }
+                    if now >= nextScheduleCheck, supervisor.isRunning {
+                        try fireDueSchedules()
+                        nextScheduleCheck = now + 1
                     }
                     if now >= nextReap, supervisor.isRunning {
                         try reap()
@@ -134,8 +139,25 @@ final class Maintenance: @unchecked Sendable {
         }
     }
 
+    /// The clock check (ScheduleScripts.swift): every worker looks once a second; one fires.
+    private func fireDueSchedules() throws {
+        for q in options.queues {
+            for f in try queue.fireDueSchedules(queue: q) {
+                let meta: Logger.Metadata = ["queue": "\(q)", "schedule": "\(f.schedule)", "job": "\(f.job)", "fire_time_ms": "\(f.fireTime)"]
+                if f.late {
+                    logger.warning("schedule fired late (no worker ran at its time; missed fire times are not repeated)", metadata: meta)
+                } else {
+                    logger.info("schedule fired", metadata: meta)
+                }
+            }
+        }
+    }
+
     private func reap() throws {
         for q in options.queues {
+            // Parents whose children ended while no worker settled them (a worker killed between
+            // a child's verdict and its parent's recount).
+            try queue.settleWaiting(queue: q)
             guard let report = try queue.reap(queue: q, worker: options.workerID), !report.isEmpty else { continue }
             logger.info("reaper", metadata: [
                 "queue": "\(q)", "requeued": "\(report.requeued)", "dead": "\(report.buried)", "cancelled": "\(report.cancelled)",

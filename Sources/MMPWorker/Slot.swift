@@ -176,7 +176,9 @@ final class Slot: @unchecked Sendable {
             logger.warning("lease lost (expired and reassigned); the job was stopped and its result dropped", metadata: meta)
             return []
         }
-        return record([job], meta: meta, claimNext: claimNext)
+        let next = record([job], meta: meta, claimNext: claimNext)
+        settleParent(of: job.payloadText)
+        return next
     }
 
     private func runChild(_ lease: Lease, payload: JobPayload, meta: Logger.Metadata) -> ChildOutcome {
@@ -333,6 +335,7 @@ final class Slot: @unchecked Sendable {
         let lease = job.lease
         switch verdict {
         case .succeeded(let result):
+            if let outcome = try writeParentStep(lease, result: result) { return ([outcome], []) }
             let (outcome, claim, replicas) = try queue.completeReplicated(lease, result: result, next: next)
             peeks[queueName] = claim.peek
             report(claim.buried, queue: queueName)

@@ -16,6 +16,7 @@ struct MMPCommand: ParsableCommand {
             TrainCommand.self, ValidateCommand.self, PredictCommand.self, ServeCommand.self,
             SubmitCommand.self, JobsCommand.self, QueuesCommand.self, WorkersCommand.self, DashboardCommand.self, MetricsCommand.self,
             FeaturesCommand.self, ListCommand.self, ConfigCommand.self, RunJobCommand.self, RunGuardCommand.self,
+            ScheduleCommand.self,
         ]
     )
 }

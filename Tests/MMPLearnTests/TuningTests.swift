@@ -50,6 +50,47 @@ import Testing
         #expect(wins >= 14, "TPE won on \(wins) of 20 seeds (TPE \(tpe), random \(random))")
     }
 
+    /// Tuning across the fleet: 4 trials in flight, each finished in the order it started; TPE
+    /// with the constant liar for pending trials against random search, same budget and seeds.
+    static func bestInParallel(_ sampler: TuningSampler, seed: Int, trials: Int, inFlight: Int) -> Double {
+        let tuner = HyperparameterTuner(space: space, trials: trials, direction: .minimize, metric: "f", seed: seed, sampler: sampler)
+        var finished: [Trial] = []
+        var pending: [(Int, JSONObject)] = []
+        var next = 0
+        while finished.count < trials {
+            while pending.count < inFlight, next < trials {
+                pending.append((next, tuner.suggest(number: next, finished: finished, pending: pending.map(\.1))))
+                next += 1
+            }
+            let (n, p) = pending.removeFirst()
+            finished.append(Trial(number: n, parameters: p, score: objective(p), seconds: 0))
+        }
+        return finished.compactMap(\.score).min()!
+    }
+
+    @Test func tpeStaysBetterThanRandomSearchWithFourTrialsInFlight() throws {
+        var tpe: [Double] = [], random: [Double] = []
+        for seed in 1...20 {
+            tpe.append(Self.bestInParallel(.tpe(TPESampler()), seed: seed, trials: 50, inFlight: 4))
+            random.append(Self.bestInParallel(.random, seed: seed, trials: 50, inFlight: 4))
+        }
+        let tpeMean = tpe.reduce(0, +) / 20, randomMean = random.reduce(0, +) / 20
+        let wins = zip(tpe, random).filter { $0 < $1 }.count
+        #expect(tpeMean < 0.8 * randomMean, "mean best: TPE \(tpeMean), random \(randomMean)")
+        #expect(wins >= 13, "TPE won on \(wins) of 20 seeds (TPE \(tpe), random \(random))")
+    }
+
+    @Test func aParallelSuggestionIsTheSameWhenAskedAgain() {
+        let tuner = HyperparameterTuner(space: Self.space, trials: 20, direction: .minimize, metric: "f", seed: 4)
+        let done = (0..<12).map { n -> Trial in
+            let p = tuner.suggest(number: n, finished: [], pending: [])
+            return Trial(number: n, parameters: p, score: Self.objective(p), seconds: 0)
+        }
+        let pending = [tuner.suggest(number: 12, finished: done, pending: [])]
+        #expect(tuner.suggest(number: 13, finished: done, pending: pending) == tuner.suggest(number: 13, finished: done, pending: pending))
+        #expect(tuner.suggest(number: 13, finished: done, pending: pending) != tuner.suggest(number: 13, finished: done, pending: []))
+    }
+
     @Test func maximisingFindsTheSameAsMinimisingTheNegation() throws {
         let low = try Self.best(.tpe(TPESampler()), seed: 3, trials: 25)
         let high = try Self.best(.tpe(TPESampler()), seed: 3, trials: 25, direction: .maximize)

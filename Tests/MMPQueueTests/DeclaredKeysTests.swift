@@ -149,6 +149,27 @@ import Testing
         let later = try q.submit(.init(queue: "default", payload: noop(31), delay: 60)).id
         try q.promote(later)
         #expect(try q.delete(later) == .queued)
+
+        // A parent: spawn, settle (waiting, then woken), its next step, cancel-tree.
+        let parentID = try q.submit(.init(queue: "default", payload: JobPayload(kind: .diagnostic))).id
+        var step = try q.claimNext()
+        while step.lease.id != parentID { _ = try q.complete(step.lease, result: [:]); step = try q.claimNext() }
+        let spec = JobQueue.ChildSpec(payload: JobPayload(kind: .diagnostic), label: "shard")
+        guard case .spawned = try q.spawn(step.lease, children: [spec, spec], wakeOn: .all, seen: 0) else { Issue.record("spawn"); return }
+        #expect(try q.settle(parentID).outcome == .waiting)
+        for _ in 0..<2 { #expect(try q.complete(try q.claimNext().lease, result: [:]).0 == .ok) }
+        #expect(try q.settle(parentID).outcome == .woken)
+        step = try q.claimNext()
+        #expect(step.lease.id == parentID)
+        guard case .spawned = try q.spawn(step.lease, children: [spec], wakeOn: .all, seen: 2) else { Issue.record("spawn 2"); return }
+        #expect(try q.cancelTree(parentID).parent == .cancelled)
+
+        // A schedule whose fire time has come.
+        let schedule = try ScheduleDefinition(name: "probe", cron: try CronExpression("* * * * *"), timezone: "UTC",
+                                              offsets: OffsetTable(changes: [(0, 0)]), queue: "default", payload: noop(30), label: "noop")
+        _ = try q.addSchedule(schedule)
+        try q.redis.command("ZADD", k.scheduleDue, String(Clock.nowMillis() - 1000), "probe")
+        #expect(try q.fireDueSchedules(queue: "default").count == 1)
         #expect(probe.seen.withLock { $0 } == Set(QueueScripts.all.map(\.name)))
         #expect(probe.calls.withLock { $0 } > 40)
     }

@@ -17,19 +17,22 @@ final class CSVFileBlocks: CSVBlockSource {
     private var consumed = 0
     private var endOfFile = false
     let totalBytes: Int?
+    /// Bytes left before `end` (a shard's byte range); nil reads to the end of the file.
+    private var remaining: Int?
 
-    init(path: String, offset: Int, blockSize: Int) throws {
+    init(path: String, offset: Int, blockSize: Int, end: Int? = nil) throws {
         descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else { throw MMPError.io("cannot read \(path): \(String(cString: strerror(errno)))") }
         self.path = path
         var info = stat()
-        totalBytes = fstat(descriptor, &info) == 0 ? Int(info.st_size) : nil
+        totalBytes = end.map { max(0, $0 - offset) } ?? (fstat(descriptor, &info) == 0 ? Int(info.st_size) : nil)
         if offset > 0, lseek(descriptor, off_t(offset), SEEK_SET) < 0 {
             close(descriptor)
             throw MMPError.io("cannot read \(path): \(String(cString: strerror(errno)))")
         }
         capacity = max(4096, blockSize)
         storage = .allocate(capacity: capacity)
+        remaining = end.map { max(0, $0 - offset) }
     }
 
     deinit {
@@ -68,12 +71,17 @@ final class CSVFileBlocks: CSVBlockSource {
 
     private func fill() throws {
         while filled < capacity, !endOfFile {
-            let n = read(descriptor, storage + filled, capacity - filled)
+            let want = min(capacity - filled, remaining ?? .max)
+            if want == 0 { endOfFile = true; break }
+            let n = read(descriptor, storage + filled, want)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw MMPError.io("cannot read \(path): \(String(cString: strerror(errno)))")
             }
-            if n == 0 { endOfFile = true } else { filled += n }
+            if n == 0 { endOfFile = true } else {
+                filled += n
+                remaining = remaining.map { $0 - n }
+            }
         }
     }
 }

@@ -13,6 +13,8 @@ public struct Recipe: Sendable {
     public var preprocessor: [PreprocessorStep]
     public var evaluation: EvaluationSection
     public var metadata: JSONObject
+    /// `monitoring:` (drift baseline and thresholds); defaults when absent.
+    public var monitoring = MonitoringSection()
     /// The recipe as JSON after overrides: the snapshot stored with jobs and bundles.
     public var snapshot: JSON
     /// Where it was read from, for error messages ("recipes/churn.yaml").

@@ -27,7 +27,7 @@ public enum RecipeDecoder {
             r.problem("", "the file is empty; a recipe needs at least name, task_choice, model and data")
             return nil
         }
-        r.checkKeys(top, path: "", known: ["name", "task_choice", "model", "data", "preprocessor", "evaluation", "metadata"])
+        r.checkKeys(top, path: "", known: ["name", "task_choice", "model", "data", "preprocessor", "evaluation", "metadata", "monitoring"])
 
         let name = r.string(top, "name", path: "", required: true) ?? ""
         var task = MLTask.classification
@@ -45,6 +45,7 @@ public enum RecipeDecoder {
         let data = decodeData(top["data"], task: task, reader: r)
         let steps = decodePreprocessor(top["preprocessor"], reader: r)
         let evaluation = decodeEvaluation(top["evaluation"], reader: r)
+        let monitoring = decodeMonitoring(top["monitoring"], reader: r)
         var metadata = JSONObject()
         if let meta = r.object(top["metadata"], path: "metadata", required: false) { metadata = meta }
 
@@ -64,8 +65,10 @@ public enum RecipeDecoder {
         if task == .clustering, model.hyperparameters.tuningEnabled {
             r.problem("model.hyperparameters.tuning_enabled", "tuning is not supported for clustering")
         }
-        return Recipe(name: name, task: task, model: model, data: data, preprocessor: steps, evaluation: evaluation,
-                      metadata: metadata, snapshot: root, file: r.file)
+        var recipe = Recipe(name: name, task: task, model: model, data: data, preprocessor: steps, evaluation: evaluation,
+                            metadata: metadata, snapshot: root, file: r.file)
+        recipe.monitoring = monitoring
+        return recipe
     }
 
     // MARK: model

@@ -12,7 +12,20 @@ public struct JobPayload: Sendable, Equatable {
         /// Exercises the worker itself: sleeps, fails or crashes on purpose (`action`, `seconds`).
         /// Used by the fault tests and `mmp-worker --self-test`; never by recipes.
         case diagnostic
+        /// Batch scoring's parent (`mmp submit --predict`): plans shards, spawns them, merges
+        /// their drift counts and writes the manifest (`options`: model, data, out, shards...).
+        case predict
+        /// One shard of a batch scoring job (a child): scores a row range and writes its part.
+        case predictShard = "predict_shard"
+        /// Tuning across the fleet (`mmp submit RECIPE --parallel-trials N`): the parent runs the
+        /// sampler, keeps N trials in flight as children, then refits the best.
+        case tune
+        /// One tuning trial (a child): trains with given parameters, scores the validation split.
+        case tuneTrial = "tune_trial"
     }
+
+    /// Kinds that carry a recipe.
+    public var carriesRecipe: Bool { kind == .train || kind == .tune || kind == .tuneTrial }
 
     public var kind: Kind
     public var recipeName: String
@@ -37,7 +50,7 @@ public struct JobPayload: Sendable, Equatable {
     public var json: JSON {
         var o = JSONObject()
         o["kind"] = .string(kind.rawValue)
-        if kind == .train {
+        if carriesRecipe {
             o["recipe_name"] = .string(recipeName)
             o["recipe_file"] = .string(recipeFile)
             o["recipe_yaml"] = .string(recipeYAML)
@@ -69,7 +82,7 @@ public struct JobPayload: Sendable, Equatable {
             params.append((k, v))
         }
         self.params = params
-        if kind == .train, recipeYAML.isEmpty { throw MMPError.invalidInput("train job payload has no recipe_yaml") }
+        if carriesRecipe, recipeYAML.isEmpty { throw MMPError.invalidInput("\(kind.rawValue) job payload has no recipe_yaml") }
     }
 
     public init(text: String) throws { try self.init(json: try JSON.parse(text)) }

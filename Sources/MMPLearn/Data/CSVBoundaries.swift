@@ -12,7 +12,7 @@ import Darwin
 public enum CSVBoundaries {
     /// The first boundary at or after `target` in `buffer[from..<to]` (`from` is a record start),
     /// or nil when there is none.
-    static func firstBoundary(_ buffer: UnsafeBufferPointer<UInt8>, from: Int, target: Int, to: Int) -> Int? {
+    public static func firstBoundary(_ buffer: UnsafeBufferPointer<UInt8>, from: Int, target: Int, to: Int) -> Int? {
         guard let base = buffer.baseAddress else { return nil }
         var odd = quoteCount(base, from, target) & 1 == 1
         var position = target

@@ -59,7 +59,14 @@ struct ShowJob: ParsableCommand {
         let q = try Fleet.open(global)
         guard let record = try q.record(id) else { throw MMPError.notFound("job \(id) not found (it never existed, or its record expired)") }
         let now = Clock.nowMillis()
-        StandardStreams.writeOut(json ? record.json(nowMillis: now).prettySerialized() + "\n" : JobViews.detail(record, nowMillis: now))
+        let children = try q.children(of: id)
+        if json {
+            var o = record.json(nowMillis: now).objectValue ?? JSONObject()
+            if !children.isEmpty { o["children"] = .array(children.map { $0.json(nowMillis: now) }) }
+            StandardStreams.writeOut(JSON.object(o).prettySerialized() + "\n")
+        } else {
+            StandardStreams.writeOut(JobViews.detail(record, nowMillis: now) + JobViews.tree(children, nowMillis: now))
+        }
     }
 }
 
@@ -122,7 +129,11 @@ struct CancelJob: ParsableCommand {
 
     func run() throws {
         let q = try Fleet.open(global)
-        switch try q.cancel(id) {
+        let tree = try q.cancelTree(id)
+        if tree.childrenCancelled + tree.childrenCancelling > 0 {
+            StandardStreams.writeOut("children: \(tree.childrenCancelled) cancelled, \(tree.childrenCancelling) cancelling\n")
+        }
+        switch tree.parent {
         case .cancelled: StandardStreams.writeOut("cancelled \(id)\n")
         case .cancelling: StandardStreams.writeOut("cancelling \(id): its worker stops it within one heartbeat (\(JSON.format(q.settings.heartbeat))s)\n")
         case .alreadyFinished(let state): throw MMPError.invalidInput("job \(id) has already ended (\(state))")

@@ -3,6 +3,7 @@ import MMPConfig
 import MMPCore
 import MMPPipeline
 import MMPJobViews
+import MMPAdapters
 import MMPQueue
 
 struct SubmitCommand: ParsableCommand {
@@ -16,8 +17,29 @@ struct SubmitCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Recipe path, or name under recipes/ (with or without .yaml).")
-    var recipe: String
+    @Argument(help: "Recipe path, or name under recipes/ (with or without .yaml). Not with --predict.")
+    var recipe: String?
+
+    @Option(help: "Tune across the fleet: keep this many trials in flight as child jobs on any workers, then refit the best (docs/fleet-tuning.md).")
+    var parallelTrials: Int?
+
+    @Flag(help: "Batch scoring across the fleet: score --data with --model into --out, one child job per shard (docs/batch-scoring.md).")
+    var predict = false
+
+    @Option(help: "With --predict: a bundle path or file:// URI, runs:/<run_id>/model or models:/<name>/<version|@alias>.")
+    var model: String?
+
+    @Option(help: "With --predict: the CSV file to score (every worker must see it at this path).")
+    var data: String?
+
+    @Option(help: "With --predict: a folder (CSV part files, manifest.json, drift.json) or postgresql:TABLE.")
+    var out: String?
+
+    @Option(help: "With --predict: cut the data into this many shards (default 1).")
+    var shards: Int?
+
+    @Option(help: "With --predict: cut the data into shards of about this many rows.")
+    var shardRows: Int?
 
     @Option(help: "Queue name (default: queue.default_queue, normally 'default').")
     var queue: String?
@@ -52,19 +74,42 @@ struct SubmitCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
+        if predict {
+            guard recipe == nil else { throw ValidationError("give a RECIPE or --predict, not both") }
+            guard model != nil, data != nil, out != nil else { throw ValidationError("--predict needs --model, --data and --out") }
+        } else {
+            guard recipe != nil else { throw ValidationError("give a RECIPE to train, or --predict --model URI --data FILE --out SINK") }
+            guard model == nil, data == nil, out == nil, shards == nil, shardRows == nil else {
+                throw ValidationError("--model, --data, --out, --shards and --shard-rows go with --predict")
+            }
+        }
         do { try TrackingRequest.validateRegistration(name: register, alias: alias) } catch let e as MMPError { throw ValidationError(e.message) }
     }
 
     func run() throws {
         let workspace = try Workspace.current(configDirectory: global.configDirectory)
-        let parsed = try RecipeLoader.parseParams(params)
-        let (recipe, document) = try workspace.recipe(self.recipe, params: params)
-        try RecipeValidator.validate(recipe, document: document)
-        var options = JSONObject()
-        if let register { options["register"] = .string(register) }
-        if let alias { options["register_alias"] = .string(alias) }
-        let payload = JobPayload(kind: .train, recipeName: recipe.name, recipeFile: recipe.file, recipeYAML: document.text,
+        let payload: JobPayload
+        if predict {
+            let request = try BatchScoringRequest(model: model ?? "", data: data ?? "", out: try ScoringSink(out ?? ""), shards: shards,
+                                                  shardRows: shardRows)
+            payload = request.payload
+        } else {
+            let parsed = try RecipeLoader.parseParams(params)
+            let (recipe, document) = try workspace.recipe(self.recipe ?? "", params: params)
+            try RecipeValidator.validate(recipe, document: document)
+            var options = JSONObject()
+            if let register { options["register"] = .string(register) }
+            if let alias { options["register_alias"] = .string(alias) }
+            if let parallelTrials {
+                guard parallelTrials >= 1 else { throw MMPError.invalidInput("--parallel-trials must be at least 1") }
+                guard recipe.model.hyperparameters.tuningEnabled else {
+                    throw MMPError.invalidInput("--parallel-trials tunes across the fleet, but \(recipe.file) has model.hyperparameters.tuning_enabled: false")
+                }
+                options["parallel_trials"] = .int(parallelTrials)
+            }
+            payload = JobPayload(kind: parallelTrials == nil ? .train : .tune, recipeName: recipe.name, recipeFile: recipe.file, recipeYAML: document.text,
                                  sqlText: try workspace.sqlText(for: recipe), params: parsed, options: options)
+        }
         let queue = try Fleet.open(global)
         let submitted = try queue.submit(.init(
             queue: self.queue ?? queue.settings.defaultQueue, payload: payload,
