@@ -54,6 +54,8 @@ extension JobQueue {
     public struct QueueCounts: Sendable, Equatable {
         public var queue: String
         public var pending = 0, scheduled = 0, active = 0, succeeded = 0, failed = 0, dead = 0, cancelled = 0
+        /// Parents parked until their children end (no lease, no worker held).
+        public var waiting = 0
         /// How long the next job to run (the tail of pending) has waited, in seconds: since it
         /// last became pending (submitted, promoted, retried, requeued). Nil when none waits.
         public var oldestPendingAge: Double?
@@ -64,7 +66,7 @@ extension JobQueue {
 
         public var json: JSON {
             ["queue": .string(queue), "pending": .int(pending), "scheduled": .int(scheduled), "active": .int(active),
-             "succeeded": .int(succeeded), "failed": .int(failed), "dead": .int(dead), "cancelled": .int(cancelled),
+             "succeeded": .int(succeeded), "failed": .int(failed), "dead": .int(dead), "cancelled": .int(cancelled), "waiting": .int(waiting),
              "oldest_pending_age_seconds": oldestPendingAge.map(JSON.double) ?? .null, "paused": .bool(paused)]
         }
 
@@ -77,6 +79,7 @@ extension JobQueue {
             case .failed: return failed
             case .dead: return dead
             case .cancelled: return cancelled
+            case .waiting: return waiting
             }
         }
     }
@@ -91,14 +94,14 @@ extension JobQueue {
             commands += [RedisCommand("LLEN", k.pending), RedisCommand("ZCARD", k.scheduled),
                          RedisCommand("ZCARD", k.active), RedisCommand("ZCARD", k.succeeded), RedisCommand("ZCARD", k.failed),
                          RedisCommand("ZCARD", k.dead), RedisCommand("ZCARD", k.cancelled), RedisCommand("LINDEX", k.pending, "-1"),
-                         RedisCommand("EXISTS", k.paused)]
+                         RedisCommand("EXISTS", k.paused), RedisCommand("ZCARD", k.waiting)]
         }
         let replies = try checked(redis.pipeline(commands), "counts")
         let now = JobQueue.serverMillis(replies[0]) ?? Clock.nowMillis()
         var out: [QueueCounts] = []
         var tails: [(index: Int, id: String)] = []
         for (i, q) in names.enumerated() {
-            let r = Array(replies[(1 + i * 9)..<(1 + i * 9 + 9)])
+            let r = Array(replies[(1 + i * 10)..<(1 + i * 10 + 10)])
             var c = QueueCounts(queue: q)
             c.pending = r[0].int ?? 0
             c.scheduled = r[1].int ?? 0
@@ -108,6 +111,7 @@ extension JobQueue {
             c.dead = r[5].int ?? 0
             c.cancelled = r[6].int ?? 0
             c.paused = r[8].int == 1
+            c.waiting = r[9].int ?? 0
             if let tail = r[7].string {
                 if let ms = JobID.milliseconds(of: tail) { c.oldestPendingAge = Double(max(0, now - ms)) / 1000 }
                 if JobID.queue(of: tail) == q { tails.append((i, tail)) }
