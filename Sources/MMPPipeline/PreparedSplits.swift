@@ -28,9 +28,9 @@ struct PreparedSplits {
             switch recipe.task {
             case .classification:
                 labels = try LabelEncoding(fitting: try table.require(target))
-            case .regression:
+            case .regression, .timeseries, .causal:
                 guard table.column(target)!.kind == .numeric else {
-                    throw MMPError.invalidData("target column '\(target)' holds text; regression needs a numeric target (or use task_choice: classification)")
+                    throw MMPError.invalidData("target column '\(target)' holds text; \(recipe.task.rawValue) needs a numeric target\(recipe.task == .regression ? " (or use task_choice: classification)" : "")")
                 }
             case .clustering: break
             }

@@ -13,6 +13,9 @@ public struct Recipe: Sendable {
     public var preprocessor: [PreprocessorStep]
     public var evaluation: EvaluationSection
     public var metadata: JSONObject
+    /// `monitoring` as the Python tool writes it: validated, kept in the recipe snapshot of the
+    /// bundle; nil when absent or null.
+    public var monitoring: MonitoringSection?
     /// The recipe as JSON after overrides: the snapshot stored with jobs and bundles.
     public var snapshot: JSON
     /// Where it was read from, for error messages ("recipes/churn.yaml").
@@ -93,7 +96,12 @@ public struct FetcherSection: Sendable {
 public struct FeatureViewSelection: Sendable, Equatable {
     public var name: String
     public var features: [String]?
-    public init(name: String, features: [String]?) { self.name = name; self.features = features }
+    /// The entity column the view is joined on (`join_key`, the Python tool's mapping form); it must
+    /// be one of the view's entities. nil: the view's entities as declared.
+    public var joinKey: String?
+    public init(name: String, features: [String]?, joinKey: String? = nil) {
+        self.name = name; self.features = features; self.joinKey = joinKey
+    }
 }
 
 public struct DataInterfaceSection: Sendable {
@@ -102,6 +110,9 @@ public struct DataInterfaceSection: Sendable {
     /// nil: every column that is not an entity, target or timestamp column.
     public var featureColumns: [String]?
     public var timestampColumn: String?
+    /// The binary treatment column of a causal recipe (0/1, true/false, or two labels one of which
+    /// is the model's `control_name`).
+    public var treatmentColumn: String? = nil
 }
 
 public struct SplitSection: Sendable {
@@ -130,4 +141,26 @@ public struct EvaluationSection: Sendable {
     /// Empty: the task's default metrics.
     public var metrics: [String]
     public var randomState: Int
+}
+
+/// `monitoring` (the Python tool's recipe template): drift thresholds checked at prediction time.
+/// mmp validates the fields and keeps them with the bundle's recipe snapshot.
+public struct MonitoringSection: Sendable, Equatable {
+    public var enabled: Bool
+    /// Population stability index above which data drift is a warning, and an alert.
+    public var psiThresholdWarning: Double
+    public var psiThresholdAlert: Double
+    /// Change in a column's missing rate worth reporting.
+    public var missingRateThreshold: Double
+    /// PSI of the prediction distribution worth reporting.
+    public var predictionPSIThreshold: Double
+    /// Share of predictions outside the training range worth reporting.
+    public var extrapolationThreshold: Double
+
+    public init(enabled: Bool, psiThresholdWarning: Double = 0.1, psiThresholdAlert: Double = 0.2,
+                missingRateThreshold: Double = 0.05, predictionPSIThreshold: Double = 0.2, extrapolationThreshold: Double = 0.05) {
+        self.enabled = enabled; self.psiThresholdWarning = psiThresholdWarning; self.psiThresholdAlert = psiThresholdAlert
+        self.missingRateThreshold = missingRateThreshold; self.predictionPSIThreshold = predictionPSIThreshold
+        self.extrapolationThreshold = extrapolationThreshold
+    }
 }

@@ -27,15 +27,13 @@ public enum RecipeDecoder {
             r.problem("", "the file is empty; a recipe needs at least name, task_choice, model and data")
             return nil
         }
-        r.checkKeys(top, path: "", known: ["name", "task_choice", "model", "data", "preprocessor", "evaluation", "metadata"])
+        r.checkKeys(top, path: "", known: ["name", "task_choice", "model", "data", "preprocessor", "evaluation", "metadata", "monitoring"])
 
         let name = r.string(top, "name", path: "", required: true) ?? ""
         var task = MLTask.classification
         if let text = r.string(top, "task_choice", path: "", required: true) {
             if let t = MLTask(rawValue: text.lowercased()) {
                 task = t
-            } else if ["timeseries", "causal"].contains(text.lowercased()) {
-                r.problem("task_choice", "'\(text)' tasks are not supported yet; supported: \(supportedTasks.joined(separator: ", "))")
             } else {
                 r.problem("task_choice", "'\(text)' is not a task\(Suggestion.hint(for: text, in: supportedTasks)) (expected one of: \(supportedTasks.joined(separator: ", ")))")
             }
@@ -47,6 +45,7 @@ public enum RecipeDecoder {
         let evaluation = decodeEvaluation(top["evaluation"], reader: r)
         var metadata = JSONObject()
         if let meta = r.object(top["metadata"], path: "metadata", required: false) { metadata = meta }
+        let monitoring = decodeMonitoring(top["monitoring"], reader: r)
 
         guard let model, let data else { return nil }
         if model.hyperparameters.tuningEnabled, data.split.validation <= 0 {
@@ -61,11 +60,11 @@ public enum RecipeDecoder {
         } else if data.split.calibration > 0 {
             r.problem("data.split.calibration", "a calibration share is only used when model.calibration.enabled is true; enable calibration or give these rows to train")
         }
-        if task == .clustering, model.hyperparameters.tuningEnabled {
-            r.problem("model.hyperparameters.tuning_enabled", "tuning is not supported for clustering")
+        if task == .clustering, model.hyperparameters.tuningEnabled, data.split.validation <= 0 {
+            r.problem("data.split.validation", "tuning a clustering model scores trials on the validation rows; give validation a share above 0")
         }
         return Recipe(name: name, task: task, model: model, data: data, preprocessor: steps, evaluation: evaluation,
-                      metadata: metadata, snapshot: root, file: r.file)
+                      metadata: metadata, monitoring: monitoring, snapshot: root, file: r.file)
     }
 
     // MARK: model
@@ -198,11 +197,13 @@ public enum RecipeDecoder {
         var interface = DataInterfaceSection(targetColumn: nil, entityColumns: [], featureColumns: nil, timestampColumn: nil)
         if let di = r.object(data["data_interface"], path: "data.data_interface", required: true) {
             let p = "data.data_interface"
-            r.checkKeys(di, path: p, known: ["target_column", "entity_columns", "feature_columns", "timestamp_column"])
+            r.checkKeys(di, path: p, known: ["target_column", "entity_columns", "feature_columns", "timestamp_column", "treatment_column"])
             interface.targetColumn = r.string(di, "target_column", path: p, required: task != .clustering)
             interface.entityColumns = r.stringList(di, "entity_columns", path: p) ?? []
             interface.featureColumns = r.stringList(di, "feature_columns", path: p)
             interface.timestampColumn = r.string(di, "timestamp_column", path: p)
+            interface.treatmentColumn = r.string(di, "treatment_column", path: p)
+            decodeTaskColumns(task: task, interface: interface, path: p, reader: r)
             if let target = interface.targetColumn {
                 if interface.entityColumns.contains(target) { r.problem("\(p).entity_columns", "'\(target)' is the target column; it cannot also be an entity column") }
                 if interface.featureColumns?.contains(target) == true { r.problem("\(p).feature_columns", "'\(target)' is the target column; remove it from feature_columns") }
@@ -229,6 +230,11 @@ public enum RecipeDecoder {
                 if interface.entityColumns.isEmpty { r.problem("data.data_interface.entity_columns", "a feature_store fetcher joins on the entity columns; list them") }
             } else if !fetcher.featureViews.isEmpty {
                 r.problem("\(p).feature_views", "feature_views is only read when type is feature_store")
+            }
+            for view in fetcher.featureViews {
+                if let key = view.joinKey, !interface.entityColumns.contains(key) {
+                    r.problem("\(p).feature_views.\(view.name).join_key", "'\(key)' is not one of data.data_interface.entity_columns (\(interface.entityColumns.joined(separator: ", "))); the loaded rows must carry the key the view is joined on")
+                }
             }
         }
 
@@ -259,6 +265,14 @@ public enum RecipeDecoder {
                 if split.temporalColumn == nil { split.temporalColumn = interface.timestampColumn }
                 if split.temporalColumn == nil { r.problem("\(p).temporal_column", "a temporal split needs temporal_column: the column to order rows by") }
             }
+            if task == .timeseries, s["strategy"] != nil, split.strategy != .temporal {
+                r.problem("\(p).strategy", "a time series is split chronologically (oldest rows train, newest test); remove strategy or set it to temporal")
+            }
+        }
+        if task == .timeseries {
+            // Chronological by the timestamp column, whatever the recipe says (the Python tool does the same).
+            split.strategy = .temporal
+            if split.temporalColumn == nil { split.temporalColumn = interface.timestampColumn }
         }
         return DataSection(loader: loader, fetcher: fetcher, dataInterface: interface, split: split)
     }
@@ -274,9 +288,10 @@ public enum RecipeDecoder {
                 if let name = item.stringValue {
                     out.append(FeatureViewSelection(name: name, features: nil))
                 } else if let object = r.object(item, path: itemPath, required: true) {
-                    r.checkKeys(object, path: itemPath, known: ["name", "features"])
+                    r.checkKeys(object, path: itemPath, known: ["name", "features", "join_key"])
                     if let name = r.string(object, "name", path: itemPath, required: true) {
-                        out.append(FeatureViewSelection(name: name, features: r.stringList(object, "features", path: itemPath)))
+                        out.append(FeatureViewSelection(name: name, features: r.stringList(object, "features", path: itemPath),
+                                                        joinKey: r.string(object, "join_key", path: itemPath)))
                     }
                 }
             }
@@ -291,8 +306,10 @@ public enum RecipeDecoder {
                 case .array, .string:
                     out.append(FeatureViewSelection(name: name, features: r.stringList(object, name, path: path)))
                 case .object(let o):
-                    r.checkKeys(o, path: itemPath, known: ["features"])
-                    out.append(FeatureViewSelection(name: name, features: r.stringList(o, "features", path: itemPath)))
+                    // The Python tool's form: {user_demographics: {join_key: user_id, features: [age, country]}}.
+                    r.checkKeys(o, path: itemPath, known: ["features", "join_key"])
+                    out.append(FeatureViewSelection(name: name, features: r.stringList(o, "features", path: itemPath),
+                                                    joinKey: r.string(o, "join_key", path: itemPath)))
                 default:
                     r.problem(itemPath, "expected a list of features, found \(spec.typeDescription)")
                 }
@@ -302,6 +319,57 @@ public enum RecipeDecoder {
             r.problem(path, "expected a list of feature view names, found \(value.typeDescription)")
             return []
         }
+    }
+
+    /// The columns a time-series or causal recipe needs besides the target, and the roles they
+    /// may not share.
+    static func decodeTaskColumns(task: MLTask, interface di: DataInterfaceSection, path p: String, reader r: FieldReader) {
+        if task == .timeseries, di.timestampColumn == nil {
+            r.problem("\(p).timestamp_column", "a timeseries recipe needs timestamp_column: the column that orders the observations")
+        }
+        if let treatment = di.treatmentColumn {
+            if task != .causal {
+                r.problem("\(p).treatment_column", "treatment_column is read by causal recipes only (task_choice: causal)")
+            }
+            if treatment == di.targetColumn { r.problem("\(p).treatment_column", "'\(treatment)' is the target column; the treatment must be another column") }
+            if di.entityColumns.contains(treatment) { r.problem("\(p).treatment_column", "'\(treatment)' is also an entity column") }
+            if di.featureColumns?.contains(treatment) == true {
+                r.problem("\(p).feature_columns", "'\(treatment)' is the treatment column; remove it from feature_columns (the learners add it themselves)")
+            }
+        } else if task == .causal {
+            r.problem("\(p).treatment_column", "a causal recipe needs treatment_column: the binary column saying which rows were treated")
+        }
+        if let ts = di.timestampColumn, task == .timeseries {
+            if ts == di.targetColumn { r.problem("\(p).timestamp_column", "'\(ts)' is the target column") }
+            if di.featureColumns?.contains(ts) == true {
+                r.problem("\(p).feature_columns", "'\(ts)' is the timestamp column; calendar features are made from it automatically")
+            }
+        }
+    }
+
+    // MARK: monitoring
+
+    static func decodeMonitoring(_ value: JSON?, reader r: FieldReader) -> MonitoringSection? {
+        guard let m = r.object(value, path: "monitoring", required: false) else { return nil }
+        r.checkKeys(m, path: "monitoring", known: ["enabled", "data_drift", "prediction_drift"])
+        var section = MonitoringSection(enabled: r.bool(m, "enabled", path: "monitoring", default: false))
+        if let d = r.object(m["data_drift"], path: "monitoring.data_drift", required: false) {
+            let p = "monitoring.data_drift"
+            r.checkKeys(d, path: p, known: ["psi_threshold_warning", "psi_threshold_alert", "missing_rate_threshold"])
+            section.psiThresholdWarning = r.double(d, "psi_threshold_warning", path: p, default: 0.1, range: 0...100) ?? 0.1
+            section.psiThresholdAlert = r.double(d, "psi_threshold_alert", path: p, default: 0.2, range: 0...100) ?? 0.2
+            section.missingRateThreshold = r.double(d, "missing_rate_threshold", path: p, default: 0.05, range: 0...1) ?? 0.05
+            if section.psiThresholdAlert < section.psiThresholdWarning {
+                r.problem("\(p).psi_threshold_alert", "the alert threshold (\(JSON.format(section.psiThresholdAlert))) is below the warning threshold (\(JSON.format(section.psiThresholdWarning)))")
+            }
+        }
+        if let d = r.object(m["prediction_drift"], path: "monitoring.prediction_drift", required: false) {
+            let p = "monitoring.prediction_drift"
+            r.checkKeys(d, path: p, known: ["psi_threshold", "extrapolation_threshold"])
+            section.predictionPSIThreshold = r.double(d, "psi_threshold", path: p, default: 0.2, range: 0...100) ?? 0.2
+            section.extrapolationThreshold = r.double(d, "extrapolation_threshold", path: p, default: 0.05, range: 0...1) ?? 0.05
+        }
+        return section
     }
 
     // MARK: preprocessor, evaluation
