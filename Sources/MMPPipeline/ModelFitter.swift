@@ -75,13 +75,7 @@ struct ModelFitter {
             throw MMPError(.invalidRecipe, "unknown optimization_metric '\(metricName)'")
         }
         let direction = hp.direction.flatMap(MetricDirection.init(rawValue:)) ?? metric.direction
-        let space = hp.tunable.map { t -> SearchDimension in
-            switch t.kind {
-            case .int: return SearchDimension(name: t.name, kind: .int(low: Int(t.low), high: Int(t.high), log: t.log))
-            case .float: return SearchDimension(name: t.name, kind: .float(low: t.low, high: t.high, log: t.log))
-            case .categorical: return SearchDimension(name: t.name, kind: .categorical(t.choices))
-            }
-        }
+        let space = ModelFitter.searchSpace(hp)
         let seedValue = recipe.model.hyperparameters.fixed["random_state"]?.intValue ?? recipe.evaluation.randomState
         let tuner = HyperparameterTuner(space: space, trials: hp.nTrials, timeout: hp.timeout, direction: direction,
                                         metric: metric.name, seed: seedValue)
@@ -122,8 +116,28 @@ struct ModelFitter {
         let model = try train(descriptor, params, on: finalSet) { f in
             events.progress(TrainingStage.fit.overall(trialShare + (1 - trialShare) * f), .fit)
         }
+        let tuning = ModelFitter.tuningRecord(result, best: best, metric: metric.name, direction: direction, refit: refit)
+        return FittedModel(descriptor: descriptor, hyperparameters: params, model: model, tuning: .object(tuning),
+                           summary: "\(descriptor.name): \(result.trials.count) trials, best \(metric.name) \(formatMetric(.double(best.score!))) (trial \(best.number)), refit on \(refit ? "train+validation" : "train")")
+    }
+}
+
+extension ModelFitter {
+    /// The recipe's search space as the tuner's dimensions.
+    static func searchSpace(_ hp: HyperparameterSection) -> [SearchDimension] {
+        hp.tunable.map { t -> SearchDimension in
+            switch t.kind {
+            case .int: return SearchDimension(name: t.name, kind: .int(low: Int(t.low), high: Int(t.high), log: t.log))
+            case .float: return SearchDimension(name: t.name, kind: .float(low: t.low, high: t.high, log: t.log))
+            case .categorical: return SearchDimension(name: t.name, kind: .categorical(t.choices))
+            }
+        }
+    }
+
+    /// What a bundle and a job record keep of a tuning run.
+    static func tuningRecord(_ result: TuningResult, best: Trial, metric: String, direction: MetricDirection, refit: Bool) -> JSONObject {
         var tuning = JSONObject()
-        tuning["metric"] = .string(metric.name)
+        tuning["metric"] = .string(metric)
         tuning["direction"] = .string(direction.rawValue)
         tuning["best_score"] = .double(best.score!)
         tuning["best_parameters"] = .object(best.parameters)
@@ -139,8 +153,7 @@ struct ModelFitter {
             if let e = t.error { o["error"] = .string(e) }
             return .object(o)
         })
-        return FittedModel(descriptor: descriptor, hyperparameters: params, model: model, tuning: .object(tuning),
-                           summary: "\(descriptor.name): \(result.trials.count) trials, best \(metric.name) \(formatMetric(.double(best.score!))) (trial \(best.number)), refit on \(refit ? "train+validation" : "train")")
+        return tuning
     }
 }
 

@@ -11,6 +11,7 @@ import MMPLearn
 /// one `probability_<class>` column per class.
 public enum PredictPipeline {
     public static func predict(_ bundle: ModelBundle, input: Table) throws -> Table {
+        if bundle.task == .timeseries { return try forecast(bundle, input: input) }
         let missing = bundle.inputSchema.map(\.name).filter { input.column($0) == nil }
         if !missing.isEmpty {
             throw MMPError(.missingColumn, "the input lacks \(missing.count == 1 ? "column" : "columns") \(missing.joined(separator: ", ")) that model '\(bundle.recipeName)' was trained on (input columns: \(input.columnNames.joined(separator: ", ")))")

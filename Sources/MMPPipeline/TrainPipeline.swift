@@ -57,6 +57,10 @@ public struct TrainPipeline: Sendable {
             }
         }
         let fingerprint = DataFingerprint.of(table)
+        if recipe.task == .timeseries {
+            return try TimeSeriesTraining(recipe: recipe, input: input, events: events, storage: try registry.storage(for: config))
+                .run(table: table, fingerprint: fingerprint, stages: run)
+        }
         let roles = try ColumnRoles(recipe: recipe, table: table)
 
         // Split.

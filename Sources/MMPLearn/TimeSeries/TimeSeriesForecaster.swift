@@ -185,3 +185,41 @@ extension TimeSeriesForecaster {
         if case .series(let fits) = engine, fits.count != keys.count { throw MMPError.corrupt("a stored forecaster has \(fits.count) fits for \(keys.count) series") }
     }
 }
+
+extension TimeSeriesForecaster {
+    /// The forecaster after later observations of its series (time order within each): series
+    /// models filter them in with their fitted parameters (a gap of k steps moves k − 1 steps
+    /// along the forecast), and every series remembers its newest time and last values. New
+    /// series join a regressor; a series model keeps only the series it was fitted on.
+    public func absorbing(_ observations: [(key: String, times: [Double], values: [Double])]) -> TimeSeriesForecaster {
+        var out = self
+        var index = keyIndex
+        var fits: [SeriesFit]? = nil
+        if case .series(let f) = engine { fits = f }
+        for o in observations {
+            guard let last = o.times.last else { continue }
+            if let i = index[o.key] {
+                let newer = o.times.indices.filter { o.times[$0] > out.lastTimes[i] }
+                if var current = fits?[i] {
+                    var previous = out.lastTimes[i]
+                    for j in newer {
+                        let gap = max(1, step.steps(from: previous, to: o.times[j]))
+                        current = current.extended(with: [Double?](repeating: nil, count: gap - 1) + [o.values[j]])
+                        previous = o.times[j]
+                    }
+                    fits![i] = current
+                }
+                let combined = (out.tails[i] + newer.map { o.values[$0] })
+                out.tails[i] = Array(combined.suffix(features.history))
+                out.lastTimes[i] = max(out.lastTimes[i], last)
+            } else if fits == nil {
+                index[o.key] = out.keys.count
+                out.keys.append(o.key)
+                out.lastTimes.append(last)
+                out.tails.append(Array(o.values.suffix(features.history)))
+            }
+        }
+        if let fits { out.engine = .series(fits) }
+        return out
+    }
+}
