@@ -14,7 +14,7 @@ import MMPCore
 ///   sd(ψ)/√n, `ate_ci_lower`/`ate_ci_upper` the normal interval at level 1 − `ate_alpha` (0.05
 ///   unless the model sets it), `treatment_effect_significance` |ate| / ate_std.
 /// - `uplift_auc` and `qini_coefficient`: rows ranked by predicted CATE, highest first (tied
-///   predictions form one step), as causalml's `auuc_score` and `qini_score` with normalize=True:
+///   predictions, to 12 significant digits, form one step), as causalml's `auuc_score` and `qini_score` with normalize=True:
 ///   the area under the cumulative-gain curve G(k) = (Ȳₜ(k) − Ȳ꜀(k))·k scaled so that G(n) = 1
 ///   (random targeting scores 0.5), and the area between the Qini curve
 ///   Q(k) = Yₜ(k) − Y꜀(k)·Nₜ(k)/N꜀(k) scaled so that Q(n) = 1 and the random diagonal.
@@ -120,7 +120,7 @@ enum UpliftCurves {
         for (k, i) in order.enumerated() {
             if rows.treatment[i] == 1 { nt += 1; yt += rows.outcome[i] } else { nc += 1; yc += rows.outcome[i] }
             let last = k == order.count - 1
-            if !last && rows.cate[order[k + 1]] == rows.cate[i] { continue }
+            if !last && tied(rows.cate[order[k + 1]], rows.cate[i]) { continue }
             let taken = Double(k + 1)
             let gain = nt > 0 && nc > 0 ? (yt / nt - yc / nc) * taken : 0
             let qini = nc > 0 ? yt - yc * nt / nc : 0
@@ -128,6 +128,10 @@ enum UpliftCurves {
         }
         return out
     }
+
+    /// Predictions equal to 12 significant digits are one step: an S-learner's constant effect
+    /// differs between rows only by rounding, which must not rank them.
+    static func tied(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-12 * max(abs(a), abs(b)) }
 
     /// Trapezoid area over x ∈ [0, 1] of `value`, scaled by the curve's end.
     private static func normalisedArea(_ points: [(x: Double, gain: Double, qini: Double)],

@@ -18,12 +18,12 @@ public enum BoostingModels: ModelFamily {
             aliases: ["lightgbm.LGBMRegressor", "xgboost.XGBRegressor", "sklearn.ensemble.HistGradientBoostingRegressor",
                       "sklearn.ensemble.GradientBoostingRegressor", "LGBMRegressor", "XGBRegressor", "HistGradientBoostingRegressor"],
             task: .regression,
-            summary: "Histogram gradient boosting, leaf-wise trees (squared error)",
-            parameters: parameters,
-            make: { BoostingEstimator(settings: try settings($0), classification: false) }),
+            summary: "Histogram gradient boosting, leaf-wise trees (squared error; objective quantile with alpha for a quantile)",
+            parameters: regressorParameters,
+            make: { BoostingEstimator(settings: try settings($0), classification: false, regression: try regressionObjective($0)) }),
     ]
 
-    public static let trainedTypes: [any TrainedModel.Type] = [BoostedClassifier.self, BoostedRegressor.self]
+    public static let trainedTypes: [any TrainedModel.Type] = [BoostedClassifier.self, BoostedRegressor.self, BoostedQuantileRegressor.self]
 
     static let parameters: [HyperparameterSpec] = [
         HyperparameterSpec("n_estimators", .int(1...100_000), default: 100,
@@ -54,6 +54,32 @@ public enum BoostingModels: ModelFamily {
                            "stop when the loss on the validation split has not improved for this many iterations (0: off)"),
     ]
 
+    /// The regressor's parameters: the shared ones, `objective`, and `alpha` as LightGBM reads
+    /// it (the quantile level) when the objective is quantile — XGBoost's L1 penalty otherwise.
+    static let regressorParameters: [HyperparameterSpec] = parameters.map { spec in
+        var s = spec
+        s.aliases.removeAll { $0 == "alpha" }
+        return s
+    } + [
+        HyperparameterSpec("objective", .choice(["regression", "regression_l2", "l2", "mse", "squared_error", "reg:squarederror",
+                                                 "quantile", "reg:quantileerror", "reg:squaredlogerror", "null"]),
+                           default: "regression", aliases: ["loss"],
+                           "squared error (regression), quantile (pinball loss at alpha), or reg:squaredlogerror"),
+        HyperparameterSpec("alpha", .numberOrChoice(0...1e12, ["null"]), default: .null, aliases: ["quantile_alpha", "quantile"],
+                           "with objective quantile: the quantile level in (0, 1), default 0.9 as LightGBM; otherwise XGBoost's L1 penalty (reg_alpha)"),
+    ]
+
+    static func regressionObjective(_ p: Hyperparameters) throws -> BoostingObjective {
+        switch p.string("objective") {
+        case "quantile", "reg:quantileerror":
+            let alpha = p["alpha"]?.doubleValue ?? 0.9
+            guard alpha > 0, alpha < 1 else { throw MMPError(.invalidRecipe, "objective quantile needs alpha strictly between 0 and 1, found \(JSON.format(alpha))") }
+            return .quantile(alpha: alpha)
+        case "reg:squaredlogerror": return .squaredLogError
+        default: return .squaredError
+        }
+    }
+
     static func settings(_ p: Hyperparameters) throws -> BoostingSettings {
         let leaves = p.optionalInt("num_leaves") ?? 0
         if leaves == 1 {
@@ -67,7 +93,7 @@ public enum BoostingModels: ModelFamily {
                                  minChildSamples: p.int("min_child_samples"),
                                  minChildWeight: p.double("min_child_weight"),
                                  lambda: p.double("reg_lambda"),
-                                 alpha: p.double("reg_alpha"),
+                                 alpha: p.double("reg_alpha") + (quantileObjective(p) ? 0 : p["alpha"]?.doubleValue ?? 0),
                                  minSplitGain: p.double("min_split_gain")),
             subsample: p.double("subsample"),
             subsampleFrequency: p.int("subsample_freq"),
@@ -77,14 +103,19 @@ public enum BoostingModels: ModelFamily {
     }
 }
 
+extension BoostingModels {
+    static func quantileObjective(_ p: Hyperparameters) -> Bool { ["quantile", "reg:quantileerror"].contains(p.string("objective")) }
+}
+
 struct BoostingEstimator: Estimator {
     var settings: BoostingSettings
     var classification: Bool
+    var regression: BoostingObjective = .squaredError
 
     func fit(_ data: TrainingSet, context: FitContext) throws -> any TrainedModel {
         let name = classification ? "GradientBoostingClassifier" : "GradientBoostingRegressor"
         try TreeInputs.check(data, model: name, classification: classification)
-        let objective: BoostingObjective = !classification ? .squaredError
+        let objective: BoostingObjective = !classification ? regression
             : data.classCount == 2 ? .binaryLogLoss : .softmax(classes: data.classCount)
         var validation = data.validation
         if settings.earlyStoppingRounds > 0, let v = validation {
@@ -103,6 +134,7 @@ struct BoostingEstimator: Estimator {
         let ensemble = try GradientBooster.train(features: data.features, target: data.target, objective: objective,
                                                  settings: settings, validation: validation, context: context)
         if classification { return BoostedClassifier(ensemble: ensemble, classCount: data.classCount) }
+        if case .quantile(let alpha) = regression { return BoostedQuantileRegressor(ensemble: ensemble, alpha: alpha) }
         return BoostedRegressor(ensemble: ensemble)
     }
 }
@@ -160,6 +192,31 @@ public struct BoostedRegressor: TrainedModel {
     public init(from reader: inout ByteReader) throws {
         ensemble = try BoostedEnsemble(from: &reader)
         guard ensemble.outputs == 1 else { throw MMPError.corrupt("a stored boosting regressor has \(ensemble.outputs) outputs") }
+    }
+}
+
+/// A fitted gradient-boosting regressor of the alpha-quantile (objective quantile).
+public struct BoostedQuantileRegressor: TrainedModel {
+    public static let typeName = "GradientBoostingQuantileRegressor"
+    var ensemble: BoostedEnsemble
+    public let alpha: Double
+
+    init(ensemble: BoostedEnsemble, alpha: Double) { self.ensemble = ensemble; self.alpha = alpha }
+
+    public func predict(_ features: Matrix) -> [Double] { ensemble.rawScores(features) }
+    public var featureImportances: [Double]? { TreeInputs.normalized(ensemble.gains) }
+    public var summary: JSONObject {
+        var o = ensemble.summary
+        o["quantile_alpha"] = .double(alpha)
+        return o
+    }
+
+    public func encode(to writer: inout ByteWriter) { writer.write(alpha); ensemble.encode(to: &writer) }
+
+    public init(from reader: inout ByteReader) throws {
+        alpha = try reader.readDouble()
+        ensemble = try BoostedEnsemble(from: &reader)
+        guard ensemble.outputs == 1, alpha > 0, alpha < 1 else { throw MMPError.corrupt("a stored quantile booster does not fit together") }
     }
 }
 

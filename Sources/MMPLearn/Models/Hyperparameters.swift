@@ -12,6 +12,10 @@ public struct HyperparameterSpec: Sendable {
         /// A number in the range (kept as given: an integer stays an integer) or one of the words
         /// (`"null"` among them admits null), as scikit-learn's `max_features: sqrt | 0.5 | 3`.
         case numberOrChoice(ClosedRange<Double>, [String])
+        /// A non-empty list of numbers in the range (`quantiles: [0.1, 0.5, 0.9]`).
+        case numberList(ClosedRange<Double>)
+        /// Any text (a group's name, such as causalml's `control_name`).
+        case text
     }
 
     public var name: String
@@ -66,6 +70,19 @@ public struct HyperparameterSpec: Sendable {
                 return bad(options.isEmpty ? "a number" : "a number or one of: \(options.joined(separator: ", "))")
             }
             return .success(.string(s))
+        case .text:
+            guard let s = value.stringValue ?? (value.isNull ? nil : value.plainText), !s.isEmpty else { return bad("a name") }
+            return .success(.string(s))
+        case .numberList(let range):
+            guard let items = value.arrayValue, !items.isEmpty else { return bad("a list of numbers") }
+            var out: [JSON] = []
+            for item in items {
+                guard let d = item.doubleValue, range.contains(d) else {
+                    return bad("a list of numbers from \(JSON.format(range.lowerBound)) to \(JSON.format(range.upperBound))")
+                }
+                out.append(.double(d))
+            }
+            return .success(.array(out))
         case .choice(let options):
             guard let s = value.stringValue ?? (value.isNull ? "null" : nil) else { return bad("one of: \(options.joined(separator: ", "))") }
             guard options.contains(s) else {

@@ -33,7 +33,8 @@ public struct ModelDescriptor: Sendable {
         var problems: [ParameterProblem] = []
         var seen: [String: String] = [:]  // canonical → the name it was given as
         for (key, value) in given {
-            if CommonParameters.ignored.contains(key) { continue }
+            // A name other libraries use for something mmp ignores, unless this model gives it a meaning.
+            if CommonParameters.ignored.contains(key), !parameters.contains(where: { $0.name == key || $0.aliases.contains(key) }) { continue }
             if CommonParameters.seedNames.contains(key) {
                 guard let seed = value.intValue else {
                     problems.append(ParameterProblem(name: key, message: "expected a whole number, found \(value.typeDescription)"))
@@ -83,7 +84,7 @@ public enum ModelCatalog {
     public static let families: [any ModelFamily.Type] = [
         LinearModels.self, NaiveBayesModels.self, NeighborModels.self, TreeModels.self,
         ForestModels.self, BoostingModels.self, ClusteringModels.self, CalibrationModels.self,
-        TimeSeriesModels.self,
+        TimeSeriesModels.self, CausalModels.self, QuantileModels.self,
     ]
 
     public static let all: [ModelDescriptor] = families.flatMap { $0.descriptors }
