@@ -64,20 +64,27 @@ let package = Package(
             "MMPWorker", .product(name: "Logging", package: "swift-log"),
         ], linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))]),
 
+        // What every test target shares: where scripts/test.sh put the services and executables,
+        // processes, free ports, servers of a test's own.
+        .target(name: "MMPTestSupport", dependencies: ["MMPCore", "MMPRedis"], path: "Tests/MMPTestSupport"),
+
         .testTarget(name: "MMPCoreTests", dependencies: ["MMPCore"]),
-        .testTarget(name: "MMPConfigTests", dependencies: ["MMPConfig"]),
-        .testTarget(name: "MMPLearnTests", dependencies: ["MMPLearn"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MMPArtifactsTests", dependencies: ["MMPArtifacts"]),
-        .testTarget(name: "MMPRedisTests", dependencies: ["MMPRedis"]),
+        .testTarget(name: "MMPConfigTests", dependencies: ["MMPConfig", "MMPCore", "MMPTestSupport"]),
+        .testTarget(name: "MMPLearnTests", dependencies: ["MMPLearn", "MMPCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MMPArtifactsTests", dependencies: ["MMPArtifacts", "MMPCore"]),
+        .testTarget(name: "MMPRedisTests", dependencies: ["MMPRedis", "MMPCore", "MMPTestSupport"]),
         .testTarget(name: "MMPPostgresTests", dependencies: [
-            "MMPPostgres", "MMPAdapters", "MMPConfig", "MMPLearn", "MMPRedis", "MMPArtifacts", "MMPPipeline",
+            "MMPPostgres", "MMPAdapters", "MMPConfig", "MMPLearn", "MMPRedis", "MMPArtifacts", "MMPPipeline", "MMPCore",
+            "MMPTestSupport",
         ]),
-        .testTarget(name: "MMPAdaptersTests", dependencies: ["MMPAdapters"]),
-        .testTarget(name: "MMPQueueTests", dependencies: ["MMPQueue"]),
-        .testTarget(name: "MMPWorkerTests", dependencies: ["MMPWorker", "MMPQueue", "MMPRedis"]),
+        .testTarget(name: "MMPAdaptersTests", dependencies: ["MMPAdapters", "MMPConfig", "MMPCore", "MMPTestSupport"]),
+        .testTarget(name: "MMPQueueTests", dependencies: ["MMPQueue", "MMPRedis", "MMPCore", "MMPTestSupport"]),
+        .testTarget(name: "MMPWorkerTests", dependencies: ["MMPWorker", "MMPQueue", "MMPRedis", "MMPCore", "MMPTestSupport"]),
         // The fleet end to end through the executables: mmp submit, mmp-worker, mmp jobs, with
         // PostgreSQL clusters of the tests' own.
-        .testTarget(name: "FleetIntegrationTests", dependencies: ["MMPCore"]),
-        .testTarget(name: "MMPPipelineTests", dependencies: ["MMPPipeline", "MMPAdapters", "MMPArtifacts", "MMPLearn", "MMPConfig"]),
+        .testTarget(name: "FleetIntegrationTests", dependencies: ["MMPCore", "MMPTestSupport"]),
+        .testTarget(name: "MMPPipelineTests", dependencies: [
+            "MMPPipeline", "MMPAdapters", "MMPArtifacts", "MMPLearn", "MMPConfig", "MMPCore", "MMPTestSupport",
+        ]),
     ]
 )

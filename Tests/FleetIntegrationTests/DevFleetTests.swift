@@ -1,5 +1,6 @@
 import Foundation
 import MMPCore
+import MMPTestSupport
 import Testing
 
 /// The `dev` environment end to end, as a user runs it: `mmp submit` here, an `mmp-worker` with
@@ -8,8 +9,7 @@ import Testing
 @Suite(.serialized) struct DevFleetTests {
     /// A config folder like config/dev.yaml, pointing at `postgres` and the test Redis.
     func devConfig(_ postgres: IsolatedPostgres, prefix: String, backoff: String = "1s") throws -> String {
-        let env = ProcessInfo.processInfo.environment
-        guard let redis = env["MMP_TEST_REDIS_URL"] else { throw MMPError(.invalidConfig, "MMP_TEST_REDIS_URL is not set: run through scripts/test.sh") }
+        let redis = try TestEnvironment.redisURL()
         let dir = "\(postgres.directory)-config-\(prefix)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try """
@@ -43,7 +43,7 @@ import Testing
     }
 
     func mmp(_ arguments: [String], config: String, postgres: IsolatedPostgres) throws -> ProcessResult {
-        try runProcess(try binary("mmp"), arguments, environment: postgres.environment.merging(["APP_ENV": "dev", "MMP_CONFIG_DIR": config]) { $1 })
+        try runBinary("mmp", arguments, environment: postgres.environment.merging(["APP_ENV": "dev", "MMP_CONFIG_DIR": config]) { $1 })
     }
 
     func job(_ id: String, config: String, postgres: IsolatedPostgres) throws -> JSON {

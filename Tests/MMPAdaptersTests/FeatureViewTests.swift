@@ -2,6 +2,7 @@ import Foundation
 import MMPAdapters
 import MMPConfig
 import MMPCore
+import MMPTestSupport
 import Testing
 
 @Suite("Feature view declarations")
@@ -90,22 +91,17 @@ struct FeatureViewTests {
 
     @Test("the repository's features/ folder declares the seed's three views")
     func repositoryViews() throws {
-        let root = ProcessInfo.processInfo.environment["MMP_REPO_ROOT"] ?? FileManager.default.currentDirectoryPath
+        let root = TestEnvironment.repoRoot
         let catalog = try FeatureViewCatalog.load(directory: "\(root)/features")
         #expect(Set(catalog.names).isSuperset(of: ["user_demographics", "user_purchase_summary", "product_details"]))
     }
-}
-
-func caught(_ body: () throws -> Void) -> MMPError? {
-    do { try body(); return nil } catch { return MMPError.wrap(error) }
 }
 
 @Suite("Feature view join keys (the Python tool's mapping form)")
 struct FeatureViewJoinKeyTests {
     @Test("join_key must name one of the view's entities; the error says which it may be")
     func joinKeyIsChecked() throws {
-        let catalog = try FeatureViewCatalog.load(directory: ProcessInfo.processInfo.environment["MMP_REPO_ROOT"].map { "\($0)/features" }
-            ?? FileManager.default.currentDirectoryPath + "/features")
+        let catalog = try FeatureViewCatalog.load(directory: "\(TestEnvironment.repoRoot)/features")
         let good = try catalog.resolve([FeatureViewSelection(name: "user_demographics", features: ["age", "country"], joinKey: "user_id")])
         #expect(good.first?.features == ["age", "country"])
         do {

@@ -1,5 +1,6 @@
 import Foundation
 import MMPCore
+import MMPTestSupport
 import Testing
 @testable import MMPConfig
 
@@ -106,7 +107,7 @@ struct TempDir {
     }
 
     @Test func shippedConfigsLoadForEveryEnvironment() throws {
-        let root = ProcessInfo.processInfo.environment["MMP_REPO_ROOT"] ?? FileManager.default.currentDirectoryPath
+        let root = TestEnvironment.repoRoot
         let env = ProcessEnvironment(["POSTGRES_PASSWORD": "x", "POSTGRES_HOST": "h", "POSTGRES_PORT": "5432",
                                       "POSTGRES_USER": "u", "POSTGRES_DB": "d", "MMP_ARTIFACT_ROOT": "/tmp/a"])
         for name in ["local", "dev", "prod"] {

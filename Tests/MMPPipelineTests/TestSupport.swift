@@ -2,18 +2,11 @@ import Foundation
 import MMPConfig
 import MMPCore
 @testable import MMPPipeline
+import MMPTestSupport
 
-/// The repository root: `MMP_REPO_ROOT` (set by scripts/test.sh), else the working folder.
-let repoRoot: String = ProcessInfo.processInfo.environment["MMP_REPO_ROOT"] ?? FileManager.default.currentDirectoryPath
+let repoRoot = TestEnvironment.repoRoot
 
-/// Built executables: `MMP_BIN_DIR` (set by scripts/test.sh), else the debug build folder.
-let binDir: String = ProcessInfo.processInfo.environment["MMP_BIN_DIR"] ?? "\(repoRoot)/.build/debug"
-
-func temporaryDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "mmp-pipeline-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
+func temporaryDirectory() throws -> String { try TestEnvironment.temporaryDirectory("mmp-pipeline") }
 
 /// A local config: CSVs from the repository, bundles under `artifactRoot`.
 func localConfig(artifactRoot: String, environment: ProcessEnvironment = ProcessEnvironment([:])) -> AppConfig {
@@ -35,47 +28,13 @@ func referenceFixture(_ name: String) throws -> JSON {
     return try JSON.parse(String(decoding: data, as: UTF8.self))
 }
 
-struct CommandResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
 /// Runs a built executable and collects its output.
-func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: String = repoRoot,
-         stdin: String? = nil) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "\(binDir)/\(executable)")
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    if let environment { process.environment = environment }
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    // Read both pipes before waiting, so a large output cannot block the child.
-    let group = DispatchGroup()
-    let outBox = DataBox(), errBox = DataBox()
-    DispatchQueue.global().async(group: group) { outBox.data = out.fileHandleForReading.readDataToEndOfFile() }
-    DispatchQueue.global().async(group: group) { errBox.data = err.fileHandleForReading.readDataToEndOfFile() }
-    group.wait()
-    process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus, stdout: String(decoding: outBox.data, as: UTF8.self),
-                         stderr: String(decoding: errBox.data, as: UTF8.self))
-}
-
-final class DataBox: @unchecked Sendable {
-    // Written by one reader thread, read after the group finishes.
-    var data = Data()
+func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String = repoRoot,
+         stdin: String? = nil) throws -> ProcessResult {
+    try runBinary(executable, arguments, environment: environment, directory: directory, stdin: stdin)
 }
 
 /// The environment for child processes: the test's, with `APP_ENV=local` and extra variables.
 func childEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
-    var env = ProcessInfo.processInfo.environment
-    env["APP_ENV"] = "local"
-    for (k, v) in extra { env[k] = v }
-    return env
+    extra.merging(["APP_ENV": "local"]) { mine, _ in mine }
 }

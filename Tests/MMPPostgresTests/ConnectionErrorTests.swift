@@ -3,6 +3,7 @@ import MMPAdapters
 import MMPConfig
 import MMPCore
 import MMPPostgres
+import MMPTestSupport
 import Testing
 
 @Suite("PostgreSQL connection errors")
@@ -130,7 +131,7 @@ extension ConnectionErrorTests {
     @Test("FEATURE_STORE_OFFLINE_URI without a password takes POSTGRES_PASSWORD and wins over adapters.postgresql")
     func offlineURI() throws {
         let o = try TestDatabase.options()
-        let root = ProcessInfo.processInfo.environment["MMP_REPO_ROOT"] ?? FileManager.default.currentDirectoryPath
+        let root = TestEnvironment.repoRoot
         var variables = TestDatabase.environment
         variables["FEATURE_STORE_OFFLINE_URI"] = "postgresql://\(o.user)@\(o.host):\(o.port)/\(o.database)?application_name=offline-test"
         let base = try TestDatabase.config(adapters: [("port", .int(1))])  // adapters.postgresql itself points nowhere
@@ -148,14 +149,6 @@ extension ConnectionErrorTests {
         let connection = try PostgresConnection(store.offline)
         #expect(try connection.execute("SELECT current_setting('application_name')").scalar == "offline-test")
     }
-}
-
-/// A TCP port nothing listens on.
-func freePort() throws -> Int {
-    let listener = try SilentListener()
-    let port = listener.port
-    listener.close()
-    return port
 }
 
 /// Accepts TCP connections into its backlog and never answers: a server that hangs.

@@ -4,6 +4,7 @@ import MMPConfig
 import MMPCore
 import MMPLearn
 import MMPPostgres
+import MMPTestSupport
 import Testing
 
 /// The example stack end to end: scripts/sql/seed.sh loads the generated fraud data into the
@@ -11,7 +12,7 @@ import Testing
 /// point-in-time. The only tests that touch the `events` and `features` schemas.
 @Suite("Fraud example data", .serialized)
 struct FraudExampleTests {
-    static var root: String { ProcessInfo.processInfo.environment["MMP_REPO_ROOT"] ?? FileManager.default.currentDirectoryPath }
+    static var root: String { TestEnvironment.repoRoot }
 
     /// Seeds once per test process; later callers get the first outcome.
     static func seedOnce() throws {

@@ -5,16 +5,12 @@ import MMPCore
 import MMPLearn
 import MMPPostgres
 import MMPRedis
+import MMPTestSupport
 import Testing
 
 @Suite("Online feature store (Redis)")
 struct OnlineStoreTests {
-    static func redisURL() throws -> String {
-        guard let url = ProcessInfo.processInfo.environment["MMP_TEST_REDIS_URL"] else {
-            throw MMPError(.invalidConfig, "MMP_TEST_REDIS_URL is not set: run the tests through scripts/test.sh, which starts redis-server")
-        }
-        return url
-    }
+    static func redisURL() throws -> String { try TestEnvironment.redisURL() }
 
     static func redis() throws -> RedisSettings { try RedisSettings(url: try redisURL()) }
 

@@ -2,6 +2,7 @@ import MMPAdapters
 import MMPCore
 import MMPLearn
 import MMPPostgres
+import MMPTestSupport
 import Testing
 
 @Suite("Named parameters")

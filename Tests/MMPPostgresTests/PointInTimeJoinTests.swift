@@ -3,6 +3,7 @@ import MMPConfig
 import MMPCore
 import MMPLearn
 import MMPPostgres
+import MMPTestSupport
 import Testing
 
 @Suite("Point-in-time feature join")

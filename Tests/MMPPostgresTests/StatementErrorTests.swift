@@ -3,6 +3,7 @@ import MMPAdapters
 import MMPCore
 import MMPLearn
 import MMPPostgres
+import MMPTestSupport
 import Testing
 
 @Suite("PostgreSQL statement errors")

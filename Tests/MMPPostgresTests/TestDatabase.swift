@@ -3,20 +3,17 @@ import MMPAdapters
 import MMPConfig
 import MMPCore
 import MMPPostgres
+import MMPTestSupport
 import Testing
 
 /// The PostgreSQL server `scripts/test.sh` started (SCRAM password auth over TCP). Tests that
 /// need it fail, never skip, when it is not there.
 enum TestDatabase {
-    static var environment: [String: String] { ProcessInfo.processInfo.environment }
+    static var environment: [String: String] { TestEnvironment.variables }
 
     static func options(statementTimeout: Double? = nil) throws -> PostgresConnectionOptions {
-        let env = environment
-        guard let host = env["POSTGRES_HOST"], let port = env["POSTGRES_PORT"].flatMap(Int.init),
-              let user = env["POSTGRES_USER"], let db = env["POSTGRES_DB"], let password = env["POSTGRES_PASSWORD"] else {
-            throw MMPError(.invalidConfig, "POSTGRES_HOST/PORT/USER/DB/PASSWORD are not set: run the tests through scripts/test.sh, which starts PostgreSQL")
-        }
-        return PostgresConnectionOptions(host: host, port: port, user: user, database: db, password: password,
+        let e = try TestEnvironment.postgres()
+        return PostgresConnectionOptions(host: e.host, port: e.port, user: e.user, database: e.database, password: e.password,
                                          connectTimeout: 5, statementTimeout: statementTimeout, applicationName: "mmp-tests")
     }
 
@@ -50,9 +47,4 @@ enum TestDatabase {
         defer { _ = try? connection.execute("DROP SCHEMA \(schema) CASCADE") }
         return try body(connection, schema)
     }
-}
-
-/// The error a throwing call threw, as an `MMPError` (nil if it did not throw).
-func caught(_ body: () throws -> Void) -> MMPError? {
-    do { try body(); return nil } catch { return MMPError.wrap(error) }
 }

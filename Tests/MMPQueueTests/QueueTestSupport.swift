@@ -1,14 +1,13 @@
 import MMPCore
 import MMPQueue
 import MMPRedis
+import MMPTestSupport
 import Testing
 
 /// A queue on the test server (scripts/test.sh) under a key prefix of its own, so tests run in
 /// parallel without seeing each other's jobs.
 func makeQueue(_ tune: (inout QueueSettings) -> Void = { _ in }) throws -> JobQueue {
-    guard let url = ProcessEnvironment.current()["MMP_TEST_REDIS_URL"] else {
-        throw MMPError(.invalidConfig, "MMP_TEST_REDIS_URL is not set: run the tests through scripts/test.sh")
-    }
+    let url = try TestEnvironment.redisURL()
     var settings = QueueSettings()
     settings.keyPrefix = "test-\(UInt64.random(in: 0...UInt64.max))"
     settings.lease = 5

@@ -3,14 +3,12 @@ import Glibc
 #endif
 import MMPCore
 import MMPRedis
+import MMPTestSupport
 import Testing
 
 /// The test server started by scripts/test.sh. Missing means the test fails, never skips.
 func testSettings() throws -> RedisSettings {
-    guard let url = ProcessEnvironment.current()["MMP_TEST_REDIS_URL"] else {
-        throw MMPError(.invalidConfig, "MMP_TEST_REDIS_URL is not set: run the tests through scripts/test.sh")
-    }
-    return try RedisSettings(url: url)
+    try RedisSettings(url: try TestEnvironment.redisURL())
 }
 
 func uniqueKey(_ name: String) -> String { "test:redis:\(name):\(UInt64.random(in: 0...UInt64.max))" }

@@ -4,6 +4,7 @@ import Glibc
 import MMPCore
 import MMPQueue
 import MMPRedis
+import MMPTestSupport
 import Testing
 
 /// The fleet commands of the real `mmp` binary against the test Redis.
@@ -11,16 +12,16 @@ import Testing
     /// Runs `mmp ARGS` with the fleet's config; returns (exit code, stdout+stderr).
     func mmp(_ fleet: Fleet, _ arguments: [String]) throws -> (Int32, String) {
         let out = "\(fleet.directory)/mmp-\(UInt32.random(in: 0...UInt32.max)).out"
-        let p = try WorkerProcess(executable: "\(fleet.binDir)/mmp", arguments: arguments, log: out,
-                                  environment: ["MMP_CONFIG_DIR": fleet.directory, "APP_ENV": "local"])
-        guard let status = p.wait(timeout: 30) else { p.kill(SIGKILL); throw MMPError(.timeout, "mmp \(arguments) did not finish") }
-        return ((status >> 8) & 0xff, try read(out))
+        let p = try SpawnedProcess("\(fleet.binDir)/mmp", arguments,
+                                   environment: ["MMP_CONFIG_DIR": fleet.directory, "APP_ENV": "local"], log: out)
+        guard let status = p.wait(timeout: 30) else { p.signal(SIGKILL); throw MMPError(.timeout, "mmp \(arguments) did not finish") }
+        return (status, try readFile(out))
     }
 
     @Test func anInvalidRecipeIsNeverQueued() throws {
         let fleet = try Fleet()
         let recipe = "\(fleet.directory)/bad.yaml"
-        try write(recipe, "name: bad\ntask_choice: astrology\nmodel:\n  class_path: nothing\n")
+        try writeFile(recipe, "name: bad\ntask_choice: astrology\nmodel:\n  class_path: nothing\n")
         let (code, output) = try mmp(fleet, ["submit", recipe])
         #expect(code == 1)
         #expect(output.contains("bad.yaml"))
@@ -75,7 +76,7 @@ import Testing
 
     @Test func submitWaitTrainsARecipeOnTheFleet() throws {
         let fleet = try Fleet()
-        let recipe = "\(ProcessEnvironment.current()["MMP_REPO_ROOT"] ?? ".")/recipes/churn_logistic.yaml"
+        let recipe = "\(TestEnvironment.repoRoot)/recipes/churn_logistic.yaml"
         try fleet.startWorker()
         let (code, output) = try mmp(fleet, ["submit", recipe, "--param", "model.hyperparameters.values.C=0.5", "--wait", "--json",
                                              "--idempotency-key", "churn-test"])

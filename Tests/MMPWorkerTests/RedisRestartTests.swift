@@ -4,64 +4,8 @@ import Glibc
 import MMPCore
 import MMPQueue
 import MMPRedis
+import MMPTestSupport
 import Testing
-
-/// A redis-server of this test's own (append-only, as scripts/lib/services.sh starts them), so
-/// that stopping it does not pull the server from under the other suites running in parallel.
-final class OwnRedis: @unchecked Sendable {
-    let port: Int
-    let directory: String
-    private var process: WorkerProcess?
-
-    init() throws {
-        port = try OwnRedis.freePort()
-        directory = "\(ProcessEnvironment.current()["MMP_TEST_STATE_DIR"] ?? "/tmp")/own-redis-\(port)"
-        mkdir(directory, 0o755)
-        try start()
-    }
-
-    var url: String { "redis://127.0.0.1:\(port)/0" }
-
-    func start() throws {
-        process = try WorkerProcess(executable: "/usr/bin/redis-server", arguments: [
-            "--port", "\(port)", "--bind", "127.0.0.1", "--dir", directory, "--appendonly", "yes", "--appendfsync", "everysec",
-            "--maxmemory-policy", "noeviction", "--save", "",
-        ], log: "\(directory)/redis.log", environment: [:])
-        let probe = RedisConnection(settings: RedisSettings(host: "127.0.0.1", port: port, connectTimeout: 0.2))
-        for _ in 0..<100 {
-            if (try? probe.command("PING")) != nil { return }
-            Backoff.sleep(0.05)
-        }
-        throw MMPError(.connection, "own redis-server on \(port) did not start; see \(directory)/redis.log")
-    }
-
-    /// SIGTERM: Redis writes its append-only file and exits.
-    func stop() {
-        process?.kill(SIGTERM)
-        if process?.wait(timeout: 10) == nil {
-            process?.kill(SIGKILL)
-            _ = process?.wait(timeout: 5)
-        }
-        process = nil
-    }
-
-    deinit { stop() }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard ok else { throw MMPError.io("cannot find a free port") }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
-}
 
 @Suite(.serialized) struct RedisRestartTests {
     @Test func fleetSurvivesARedisRestartAndEveryJobFinishesOnce() throws {

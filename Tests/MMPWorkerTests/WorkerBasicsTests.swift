@@ -4,6 +4,7 @@ import Glibc
 import MMPCore
 import MMPQueue
 import MMPRedis
+import MMPTestSupport
 import Testing
 
 @Suite(.serialized) struct WorkerBasicsTests {
@@ -26,7 +27,7 @@ import Testing
         let record = try #require(try fleet.queue.record(id))
         #expect(record.result?["slept"]?.doubleValue == 1.0)
         #expect(record.attempts == 1 && record.deliveries == 1)
-        worker.kill(SIGTERM)
+        worker.signal(SIGTERM)
         #expect(worker.wait(timeout: 10) != nil)
         #expect(try fleet.queue.workers().isEmpty)
         #expect(fleet.logs().contains("\"msg\":\"worker ready\""))
@@ -102,7 +103,7 @@ import Testing
         // Still waiting, and wakes for a real job.
         let id = try fleet.diagnostic("sleep", seconds: 0)
         #expect(try fleet.waitUntil(10) { try fleet.state(id) == .succeeded })
-        worker.kill(SIGTERM)
+        worker.signal(SIGTERM)
         #expect(worker.wait(timeout: 10) != nil)
         // No busy loop: a few seconds of an idle worker (block timeout 1 s, heartbeats every
         // 250 ms, reaper every 200 ms) take tens of round trips; a loop would take thousands.

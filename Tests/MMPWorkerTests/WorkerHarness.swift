@@ -4,6 +4,7 @@ import Glibc
 import MMPCore
 import MMPQueue
 import MMPRedis
+import MMPTestSupport
 import Testing
 
 /// Real `mmp-worker` processes (from $MMP_BIN_DIR) against the test Redis, each test with a key
@@ -15,21 +16,17 @@ final class Fleet: @unchecked Sendable {
     let redisURL: String
     let binDir: String
     let queue: JobQueue
-    private(set) var workers: [WorkerProcess] = []
+    private(set) var workers: [SpawnedProcess] = []
 
     init(redisURL: String? = nil, lease: String = "2s", heartbeat: String = "250ms", blockTimeout: String = "1s", wakeCap: Int = 64) throws {
-        let env = ProcessEnvironment.current()
-        guard let bin = env["MMP_BIN_DIR"] else { throw MMPError(.invalidConfig, "MMP_BIN_DIR is not set: run through scripts/test.sh") }
-        guard let url = redisURL ?? env["MMP_TEST_REDIS_URL"] else {
-            throw MMPError(.invalidConfig, "MMP_TEST_REDIS_URL is not set: run through scripts/test.sh")
-        }
-        binDir = bin
+        binDir = TestEnvironment.binDirectory
+        let url = try redisURL ?? TestEnvironment.redisURL()
         self.redisURL = url
         prefix = "wtest-\(UInt64.random(in: 0...UInt64.max))"
-        let base = env["MMP_TEST_STATE_DIR"] ?? "/tmp"
+        let base = try TestEnvironment.stateDirectory()
         directory = "\(base)/fleet-\(prefix)"
         mkdir(directory, 0o755)
-        let repo = env["MMP_REPO_ROOT"] ?? "."
+        let repo = TestEnvironment.repoRoot
         let settings = """
         data_adapters:
           loader: local_files
@@ -57,22 +54,22 @@ final class Fleet: @unchecked Sendable {
           redis:
             url: \(url)
         """
-        try write("\(directory)/base.yaml", settings)
-        try write("\(directory)/local.yaml", "environment:\n  name: local\n")
+        try writeFile("\(directory)/base.yaml", settings)
+        try writeFile("\(directory)/local.yaml", "environment:\n  name: local\n")
         var qs = try QueueSettings(section: ["key_prefix": .string(prefix), "lease": "2s", "heartbeat": "250ms", "max_deliveries": 3])
         qs.backoffBase = 0.05
         queue = JobQueue(redis: try RedisConnection.connect(try RedisSettings(url: url)), settings: qs)
     }
 
     deinit {
-        for w in workers { w.kill(SIGKILL); _ = w.wait(timeout: 2) }
+        for w in workers { w.signal(SIGKILL); _ = w.wait(timeout: 2) }
     }
 
     @discardableResult
-    func startWorker(_ arguments: [String] = []) throws -> WorkerProcess {
+    func startWorker(_ arguments: [String] = []) throws -> SpawnedProcess {
         let log = "\(directory)/worker-\(workers.count).log"
-        let w = try WorkerProcess(executable: "\(binDir)/mmp-worker", arguments: ["--log-format", "json"] + arguments, log: log,
-                                  environment: ["MMP_CONFIG_DIR": directory, "MMP_BIN": "\(binDir)/mmp", "APP_ENV": "local"])
+        let w = try SpawnedProcess("\(binDir)/mmp-worker", ["--log-format", "json"] + arguments,
+                                  environment: ["MMP_CONFIG_DIR": directory, "MMP_BIN": "\(binDir)/mmp", "APP_ENV": "local"], log: log)
         workers.append(w)
         return w
     }
@@ -87,12 +84,7 @@ final class Fleet: @unchecked Sendable {
 
     /// Waits until `condition` holds, up to `timeout` seconds.
     func waitUntil(_ timeout: Double, _ condition: () throws -> Bool) throws -> Bool {
-        let end = Timestamp.monotonic() + timeout
-        while Timestamp.monotonic() < end {
-            if try condition() { return true }
-            Backoff.sleep(0.05)
-        }
-        return try condition()
+        try MMPTestSupport.waitUntil(timeout, condition)
     }
 
     func state(_ id: String) throws -> JobState? { try queue.record(id)?.state }
@@ -112,7 +104,7 @@ final class Fleet: @unchecked Sendable {
 
     /// The Redis round trips a stopped worker reported on exit ("worker stopped" log line).
     func roundTrips(ofWorker index: Int) -> Int? {
-        guard let text = try? read("\(directory)/worker-\(index).log") else { return nil }
+        guard let text = try? readFile("\(directory)/worker-\(index).log") else { return nil }
         let marker = "\"redis_round_trips\":\""
         guard let line = text.split(separator: "\n").first(where: { $0.contains(marker) }),
               let tail = line.split(separator: Character("\""), omittingEmptySubsequences: false).drop(while: { $0 != "redis_round_trips" }).dropFirst(2).first
@@ -121,55 +113,7 @@ final class Fleet: @unchecked Sendable {
     }
 
     func logs() -> String {
-        workers.indices.map { (try? read("\(directory)/worker-\($0).log")) ?? "" }.joined(separator: "\n---\n")
+        workers.indices.map { (try? readFile("\(directory)/worker-\($0).log")) ?? "" }.joined(separator: "\n---\n")
     }
 }
 
-/// One spawned process (stderr and stdout to a log file).
-final class WorkerProcess: @unchecked Sendable {
-    let pid: pid_t
-    private var exitStatus: Int32?
-
-    init(executable: String, arguments: [String], log: String, environment: [String: String]) throws {
-        var env = ProcessEnvironment.current().variables
-        for (k, v) in environment { env[k] = v }
-        pid = try ProcessSpawner.spawn(executable, arguments: arguments, environment: env, fileActions: [
-            .open(log, flags: O_WRONLY | O_CREAT | O_APPEND, to: 1), .duplicate(1, to: 2), .null(0),
-        ])
-    }
-
-    func kill(_ signal: Int32) { _ = Glibc.kill(pid, signal) }
-
-    /// Waits for exit; returns the raw wait status, or nil on timeout.
-    func wait(timeout: Double) -> Int32? {
-        if let exitStatus { return exitStatus }
-        let end = Timestamp.monotonic() + timeout
-        while Timestamp.monotonic() < end {
-            var status: Int32 = 0
-            let r = waitpid(pid, &status, WNOHANG)
-            if r == pid { exitStatus = status; return status }
-            if r < 0 { return exitStatus }
-            Backoff.sleep(0.02)
-        }
-        return nil
-    }
-}
-
-func write(_ path: String, _ text: String) throws {
-    guard let f = fopen(path, "w") else { throw MMPError.io("cannot write \(path)") }
-    defer { fclose(f) }
-    fputs(text, f)
-}
-
-func read(_ path: String) throws -> String {
-    guard let f = fopen(path, "r") else { throw MMPError.io("cannot read \(path)") }
-    defer { fclose(f) }
-    var out: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = fread(&buffer, 1, buffer.count, f)
-        if n <= 0 { break }
-        out += buffer[0..<n]
-    }
-    return String(decoding: out, as: UTF8.self)
-}
