@@ -115,6 +115,9 @@ struct BoostingEstimator: Estimator {
     func fit(_ data: TrainingSet, context: FitContext) throws -> any TrainedModel {
         let name = classification ? "GradientBoostingClassifier" : "GradientBoostingRegressor"
         try TreeInputs.check(data, model: name, classification: classification)
+        if regression == .squaredLogError, let bad = data.target.first(where: { $0 <= -1 }) {
+            throw MMPError.invalidData("\(name): objective reg:squaredlogerror needs targets above -1 (log(1 + y)); the target holds \(JSON.format(bad))")
+        }
         let objective: BoostingObjective = !classification ? regression
             : data.classCount == 2 ? .binaryLogLoss : .softmax(classes: data.classCount)
         var validation = data.validation

@@ -33,7 +33,9 @@ public struct HyperparameterSpec: Sendable {
     }
 
     /// The value if it fits this spec (numbers converted to the spec's type), else a message.
-    public func accept(_ value: JSON) -> Result<JSON, ParameterProblem> {
+    public func accept(_ given: JSON) -> Result<JSON, ParameterProblem> {
+        // Python's null as the Python tool's recipe template prints it (`{{ value }}` of None).
+        let value: JSON = given.stringValue == "None" ? .null : given
         func bad(_ expected: String) -> Result<JSON, ParameterProblem> {
             .failure(ParameterProblem(name: name, message: "expected \(expected), found \(value.typeDescription)"))
         }
@@ -125,5 +127,5 @@ public enum CommonParameters {
     public static let seedNames = ["random_state", "seed", "random_seed"]
     public static let ignored = ["n_jobs", "nthread", "num_threads", "verbose", "verbosity", "silent", "eval_metric",
                                  "use_label_encoder", "importance_type", "tree_method", "device", "warm_start",
-                                 "copy_X", "boosting_type", "objective"]
+                                 "copy_X", "boosting_type", "objective", "metric"]
 }

@@ -8,16 +8,21 @@ import MMPCore
 struct LinearTrendEstimator: Estimator {
     var fitIntercept: Bool
     var positive: Bool
+    var model = "LinearTrend"
+    /// Ridge's L2 penalty (0 for plain least squares).
+    var alpha = 0.0
 
     func fit(_ data: TrainingSet, context: FitContext) throws -> any TrainedModel {
         guard positive else {
-            return try LeastSquaresEstimator(model: "LinearTrend", alpha: 0, fitIntercept: fitIntercept).fit(data, context: context)
+            return try LeastSquaresEstimator(model: model, alpha: alpha, fitIntercept: fitIntercept).fit(data, context: context)
         }
-        guard data.features.rows > 0 else { throw MMPError.invalidData("LinearTrend needs at least one training row") }
-        try LinearChecks.requireFinite(data.features, model: "LinearTrend", names: data.featureNames)
+        guard data.features.rows > 0 else { throw MMPError.invalidData("\(model) needs at least one training row") }
+        try LinearChecks.requireFinite(data.features, model: model, names: data.featureNames)
         let equations = NormalEquations(data.features, data.target, center: fitIntercept, threads: context.threads)
         let d = data.features.columns
-        let gram = equations.gram, xty = equations.xty
+        var gram = equations.gram
+        let xty = equations.xty
+        for j in 0..<d { gram[j * d + j] += alpha }
         var w = [Double](repeating: 0, count: d)
         var sweeps = 0
         // Minimise ½wᵀGw − bᵀw subject to w ≥ 0, one coordinate at a time.
@@ -35,7 +40,7 @@ struct LinearTrendEstimator: Estimator {
             if largest <= 1e-12 * max(scale, 1) { break }
             if sweeps % 100 == 0 { try context.checkCancelled() }
         }
-        return LinearRegressionModel(model: "LinearTrend", coefficients: w, intercept: fitIntercept ? equations.intercept(w) : 0,
+        return LinearRegressionModel(model: model, coefficients: w, intercept: fitIntercept ? equations.intercept(w) : 0,
                                      iterations: sweeps, converged: sweeps < 100_000)
     }
 }
