@@ -83,8 +83,9 @@ let package = Package(
         // The fleet end to end through the executables: mmp submit, mmp-worker, mmp jobs, with
         // PostgreSQL clusters of the tests' own.
         .testTarget(name: "FleetIntegrationTests", dependencies: ["MMPCore", "MMPTestSupport"]),
+        // Fixtures/ (recipes rendered from the Python tool's template) are read from the checkout.
         .testTarget(name: "MMPPipelineTests", dependencies: [
             "MMPPipeline", "MMPAdapters", "MMPArtifacts", "MMPLearn", "MMPConfig", "MMPCore", "MMPTestSupport",
-        ]),
+        ], exclude: ["Fixtures"]),
     ]
 )

@@ -38,7 +38,7 @@ public struct LearnBenchData: Sendable {
             testTarget: try doubles("y_test.f64", testRows))
     }
 
-    static func readBytes(_ path: String) throws -> [UInt8] {
+    public static func readBytes(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw MMPError.notFound("cannot open \(path); run Benchmarks/learn/make_data.py first") }
         defer { close(fd) }

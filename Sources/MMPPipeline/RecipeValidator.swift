@@ -22,6 +22,8 @@ public enum RecipeValidator {
             let base = hp.tuningEnabled ? "model.hyperparameters.fixed" : "model.hyperparameters.values"
             for p in model.resolve(hp.baseValues).1 { add("\(base).\(p.name)", p.message) }
             for t in hp.tunable {
+                // Settings mmp accepts and ignores everywhere (warm_start, n_jobs, ...) may be searched over too.
+                if model.spec(named: t.name, given: hp.baseValues) == nil, CommonParameters.ignored.contains(t.name) { continue }
                 guard let spec = model.spec(named: t.name, given: hp.baseValues) else {
                     let known = model.parameters(given: hp.baseValues).flatMap { [$0.name] + $0.aliases }
                     add(t.path, "not a hyperparameter of \(model.name)\(Suggestion.hint(for: t.name, in: known))")

@@ -151,7 +151,10 @@ public enum RecipeDecoder {
         var low = r.double(spec, "low", path: path, default: nil)
         var high = r.double(spec, "high", path: path, default: nil)
         if let range = spec["range"] {
-            if let items = range.arrayValue, items.count == 2, let a = items[0].doubleValue, let b = items[1].doubleValue {
+            // Numbers may come quoted: PyYAML reads `1e-6` as text, and the Python tool's template
+            // prints the catalog's ranges back as ['1e-6', '1e-2'].
+            func number(_ v: JSON) -> Double? { v.doubleValue ?? v.stringValue.flatMap { Double($0.trimmed()) } }
+            if let items = range.arrayValue, items.count == 2, let a = number(items[0]), let b = number(items[1]) {
                 low = a; high = b
             } else {
                 r.problem("\(path).range", "expected [low, high] with two numbers, found \(range.typeDescription)")
