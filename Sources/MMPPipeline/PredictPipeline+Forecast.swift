@@ -43,9 +43,17 @@ extension PredictPipeline {
             if !missing.isEmpty {
                 throw MMPError(.missingColumn, "the input lacks \(missing.joined(separator: ", ")) that model '\(bundle.recipeName)' was trained on")
             }
-            var own = try Table(columns: try bundle.inputSchema.map { try align(input.column($0.name)!, to: $0.kind) })
-            own = try bundle.preprocessor.transform(own, mode: .inference)
-            exogenous = try FeatureMatrix.build(own, columns: forecaster.exogenous)
+            // As at training: series by series in time order, timestamp and entities alongside.
+            var columns = try bundle.inputSchema.map { try align(input.column($0.name)!, to: $0.kind) }
+            columns.append(try align(input.column(timestamp)!, to: .timestamp))
+            columns += bundle.entityColumns.compactMap { input.column($0) }
+            let ordered = series.flatMap(\.rows)
+            let orderedSet = Set(ordered)
+            let order = ordered + (0..<input.rowCount).filter { !orderedSet.contains($0) }
+            let own = try bundle.preprocessor.transform(try Table(columns: columns).selecting(rows: order), mode: .inference)
+            var position = [Int](repeating: 0, count: input.rowCount)
+            for (i, row) in order.enumerated() { position[row] = i }
+            exogenous = try FeatureMatrix.build(own.selecting(rows: (0..<input.rowCount).map { position[$0] }), columns: forecaster.exogenous)
         }
 
         var inputs: [SeriesForecastInput] = []

@@ -55,10 +55,21 @@ struct TimeSeriesTraining {
         // Preprocess the recipe's own feature columns, fitted on the training rows.
         let (preprocessor, exogenousNames, exogenous) = try run.stage(.preprocess) { () throws -> ((FittedPreprocessor, [String], Matrix?), String) in
             guard !roles.features.isEmpty else { return ((FittedPreprocessor(steps: []), [], nil), "no feature columns besides the target's own past") }
-            let own = try data.table.selecting(columns: roles.features)
-            let (preprocessor, _, names) = try ProcessedSplits.fitSteps(recipe, train: own.selecting(rows: split.train), features: roles.features, target: nil)
-            let all = try preprocessor.transform(own, mode: .inference)
-            guard all.rowCount == own.rowCount else { throw MMPError.invalidRecipe(file: recipe.file, problems: [RecipeProblem(location: recipe.file, field: "preprocessor.steps", message: "a step dropped rows; a time series keeps every row in place (fill missing values instead of dropping them)")]) }
+            // Steps see the rows series by series in time order, with the timestamp and entity
+            // columns beside the features (never features themselves), so that a step filling a
+            // gap from its neighbours (forward_fill, interpolation) fills it within its series.
+            let ordered = data.series.flatMap(\.rows)
+            let kept = [timestamp] + roles.entities
+            let own = try data.table.selecting(columns: roles.features + kept).selecting(rows: ordered)
+            let trainRows = Set(split.train)
+            let (preprocessor, _, names) = try ProcessedSplits.fitSteps(recipe, train: own.selecting(rows: ordered.indices.filter { trainRows.contains(ordered[$0]) }),
+                                                                        features: roles.features, target: nil, kept: Set(kept))
+            let transformed = try preprocessor.transform(own, mode: .inference)
+            guard transformed.rowCount == own.rowCount else { throw MMPError.invalidRecipe(file: recipe.file, problems: [RecipeProblem(location: recipe.file, field: "preprocessor.steps", message: "a step dropped rows; a time series keeps every row in place (fill missing values instead of dropping them)")]) }
+            // Back to the table's row order.
+            var position = [Int](repeating: 0, count: data.table.rowCount)
+            for (i, row) in ordered.enumerated() { position[row] = i }
+            let all = transformed.selecting(rows: (0..<data.table.rowCount).map { position[$0] })
             return ((preprocessor, names, try FeatureMatrix.build(all, columns: names)), "\(recipe.preprocessor.count) steps, \(roles.features.count) feature columns → \(names.count)")
         }
 

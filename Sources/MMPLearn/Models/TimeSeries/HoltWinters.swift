@@ -53,55 +53,42 @@ enum HoltWinters {
                        errors: UnsafeMutablePointer<Double>?) -> (sse: Double, state: HoltWintersState) {
         let m = spec.period
         let (alpha, beta, gamma, phi) = (p.alpha, p.beta, p.gamma, p.phi)
+        let addTrend = spec.trend == .add, mulTrend = spec.trend == .mul
+        let mulSeason = spec.seasonal == .mul, addSeason = spec.seasonal == .add
         var l = p.level, b = p.trend
-        // Ring buffer of the seasonal states s[i..i+m-1].
-        var s = p.seasonals
+        // Ring buffer of the seasonal states s[i..i+m-1] (one slot when there is no season).
+        let ring = UnsafeMutablePointer<Double>.allocate(capacity: max(m, 1))
+        defer { ring.deallocate() }
+        if m > 0 { for k in 0..<m { ring[k] = p.seasonals[k] } } else { ring[0] = mulSeason ? 1 : 0 }
         var head = 0
         var sse = 0.0
         let n = y.count
-        @inline(__always) func damp(_ b: Double) -> Double {
-            switch spec.trend {
-            case .add?: return phi * b
-            case .mul?: return pow(b, phi)
-            case nil: return 0
-            }
-        }
-        @inline(__always) func trended(_ l: Double, _ db: Double) -> Double {
-            switch spec.trend {
-            case .add?: return l + db
-            case .mul?: return l * db
-            case nil: return l
-            }
-        }
-        for i in 0...n {
-            let db = damp(b)
-            let base = trended(l, db)
-            let season = m > 0 ? s[head] : (spec.seasonal == .mul ? 1 : 0)
-            if i == n { break }
-            let forecast = spec.seasonal == .mul ? base * season : base + season
-            let e = y[i] - forecast
+        // The hot loop of every fit: flags hoisted, no modulo, no bounds checks.
+        for i in 0..<n {
+            let db = addTrend ? phi * b : (mulTrend ? pow(b, phi) : 0)
+            let base = addTrend ? l + db : (mulTrend ? l * db : l)
+            let season = ring[head]
+            let forecast = mulSeason ? base * season : base + season
+            let yi = y[i]
+            let e = yi - forecast
             errors?[i] = e
             sse += e * e
             // States after observing y[i].
             let newLevel: Double
-            switch spec.seasonal {
-            case .mul?: newLevel = alpha * y[i] / season + (1 - alpha) * base
-            case .add?: newLevel = alpha * y[i] - alpha * season + (1 - alpha) * base
-            case nil: newLevel = alpha * y[i] + (1 - alpha) * base
-            }
-            if let t = spec.trend {
-                b = t == .add ? beta * (newLevel - l) + (1 - beta) * db : beta * (newLevel / l) + (1 - beta) * db
-            }
+            if mulSeason { newLevel = alpha * yi / season + (1 - alpha) * base }
+            else if addSeason { newLevel = alpha * yi - alpha * season + (1 - alpha) * base }
+            else { newLevel = alpha * yi + (1 - alpha) * base }
+            if addTrend { b = beta * (newLevel - l) + (1 - beta) * db }
+            else if mulTrend { b = beta * (newLevel / l) + (1 - beta) * db }
             if m > 0 {
-                let newSeason = spec.seasonal == .mul ? gamma * y[i] / base + (1 - gamma) * season
-                                                      : gamma * y[i] - gamma * base + (1 - gamma) * season
-                s[head] = newSeason
-                head = (head + 1) % m
+                ring[head] = mulSeason ? gamma * yi / base + (1 - gamma) * season : gamma * yi - gamma * base + (1 - gamma) * season
+                head += 1
+                if head == m { head = 0 }
             }
             l = newLevel
         }
         var seasonals: [Double] = []
-        if m > 0 { seasonals = (0..<m).map { s[(head + $0) % m] } }
+        if m > 0 { seasonals = (0..<m).map { ring[(head + $0) % m] } }
         return (sse, HoltWintersState(level: l, trend: b, seasonals: seasonals))
     }
 

@@ -69,7 +69,9 @@ extension HoltWinters {
                 for (j, i) in free.enumerated() { q[i] = x[j] }
                 return toWeights(q, sel: sel)
             }
-            let optimizer = BoundedLBFGS(maxIterations: 2000, gradientTolerance: 1e-11)
+            // Stops when three iterations in a row lower the SSE by less than 1e-12 of it: the weights
+            // are then settled far below the 1e-3 the statsmodels references are held to.
+            let optimizer = BoundedLBFGS(maxIterations: 1000, gradientTolerance: 1e-9, functionTolerance: 1e-12)
             let result = optimizer.minimize(free.map { p[$0] }, lower: lower, upper: upper) { x, g in
                 BoundedLBFGS.numericalGradient(x, lower: lower, upper: upper, into: &g) { sse(full($0)) }
                 return sse(full(x))
