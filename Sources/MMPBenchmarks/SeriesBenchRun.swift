@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import MMPCore
 import MMPLearn
 
@@ -19,6 +22,13 @@ public enum SeriesBenchRun {
         return out
     }
 
+    /// User and system CPU time of the process, every thread together.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
     public static func run(series: [[Double]], model: String, threads: Int, datasetLoadedMB: Double) throws -> JSONObject {
         let values = model == "hw"
             ? JSONObject([("trend", .string("add")), ("seasonal", .string("add")), ("seasonal_periods", .int(12))])
@@ -35,16 +45,19 @@ public enum SeriesBenchRun {
         failures.initialize(repeating: nil)
         defer { failures.deinitialize(); failures.deallocate() }
         let start = Timestamp.monotonic()
+        let cpuStart = cpuSeconds()
         WorkerPool(threads: threads).run(tasks: series.count) { i, _ in
             do { fits[i] = try estimator.fitSeries(series[i]) } catch { failures[i] = "\(error)" }
         }
         let seconds = Timestamp.monotonic() - start
+        let cpu = cpuSeconds() - cpuStart
         if let failure = failures.compactMap({ $0 }).first { throw MMPError.invalidData(failure) }
         let key = model == "hw" ? "sse" : "log_likelihood"
         let score = fits.reduce(0) { $0 + ($1?.summary[key]?.doubleValue ?? .nan) }
         return JSONObject([
             ("impl", .string("mmp \(descriptor.name)")), ("model", .string(model)), ("series", .int(series.count)),
             ("points", .int(series.reduce(0) { $0 + $1.count })), ("fit_seconds", .double((seconds * 1000).rounded() / 1000)),
+            ("cpu_seconds", .double((cpu * 1000).rounded() / 1000)),
             ("metric", .string(key)), ("score", .double(score)),
             ("peak_mb", .double((ProcessMemory.peakMB * 10).rounded() / 10)), ("baseline_mb", .double((datasetLoadedMB * 10).rounded() / 10)),
             ("threads", .int(threads)),
