@@ -33,8 +33,11 @@ let package = Package(
         .target(name: "MMPArtifacts", dependencies: ["MMPCore", "MMPLearn", "CZstd"]),
         .target(name: "MMPRedis", dependencies: ["MMPCore", "CHiredis"]),
         .target(name: "MMPPostgres", dependencies: ["MMPCore", "CLibpq"]),
+        // MLflow's REST API over FoundationNetworking's URLSession (no package added); used by
+        // mmp and its training child, never by the worker supervisor.
+        .target(name: "MMPTracking", dependencies: ["MMPCore"]),
         .target(name: "MMPAdapters", dependencies: [
-            "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPRedis", "MMPPostgres",
+            "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPRedis", "MMPPostgres", "MMPTracking",
         ]),
         .target(name: "MMPQueue", dependencies: ["MMPCore", "MMPRedis"]),
         // The worker supervisor: claims, leases, heartbeats, child processes. No Foundation, no
@@ -43,7 +46,7 @@ let package = Package(
             "MMPCore", "MMPRedis", "MMPQueue", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "MMPPipeline", dependencies: [
-            "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPAdapters", "MMPQueue", "MMPRedis",
+            "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPAdapters", "MMPQueue", "MMPRedis", "MMPTracking",
         ]),
         // Benchmark harnesses (release builds; Benchmarks/ runs them beside the anchors).
         .target(name: "MMPBenchmarks", dependencies: [
@@ -83,6 +86,11 @@ let package = Package(
         // The fleet end to end through the executables: mmp submit, mmp-worker, mmp jobs, with
         // PostgreSQL clusters of the tests' own.
         .testTarget(name: "FleetIntegrationTests", dependencies: ["MMPCore", "MMPTestSupport"]),
+        // Tracking against a real `mlflow server` (scripts/test.d/50-mlflow.sh), read back with
+        // MLflow's own Python client.
+        .testTarget(name: "MMPTrackingTests", dependencies: [
+            "MMPTracking", "MMPPipeline", "MMPArtifacts", "MMPConfig", "MMPCore", "MMPTestSupport",
+        ]),
         // Fixtures/ (recipes rendered from the Python tool's template) are read from the checkout.
         .testTarget(name: "MMPPipelineTests", dependencies: [
             "MMPPipeline", "MMPAdapters", "MMPArtifacts", "MMPLearn", "MMPConfig", "MMPCore", "MMPTestSupport",

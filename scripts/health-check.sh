@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks that the services mmp needs answer: PostgreSQL (connect and query with the configured
-# password), Redis (PING, version, eviction policy) and the workers (at least N live ones).
+# password), Redis (PING, version, eviction policy), MLflow (health, REST API and artifact proxy,
+# when MLFLOW_TRACKING_URI is set) and the workers (at least N live ones).
 # Stops at the first failure, says what failed, and exits 1; prints one line per check otherwise.
 #
 #   scripts/health-check.sh                  all three, at least one live worker
@@ -80,6 +81,32 @@ if [ -n "$policy" ] && [ "$policy" != "noeviction" ]; then
     note=", WARNING: maxmemory-policy is $policy (should be noeviction: evicted job records are lost jobs)"
 fi
 ok redis "$where (Redis ${version:-?}, maxmemory-policy ${policy:-unknown}$note)"
+
+# MLflow ----------------------------------------------------------------------------------------
+# Credentials (MLFLOW_TRACKING_USERNAME/PASSWORD or MLFLOW_TRACKING_TOKEN) go to curl through a
+# config on stdin, never on its command line.
+mlflow_uri=$(setting MLFLOW_TRACKING_URI)
+if [ -n "$mlflow_uri" ]; then
+    command -v curl >/dev/null 2>&1 || fail mlflow "curl is not installed (apt-get install curl)"
+    mlflow_uri=${mlflow_uri%/}
+    where=$(printf '%s' "$mlflow_uri" | sed -E 's#(://[^:/@]*:)[^@]*@#\1***@#')
+    mlflow_curl() {
+        local token user
+        token=$(setting MLFLOW_TRACKING_TOKEN); user=$(setting MLFLOW_TRACKING_USERNAME)
+        {
+            if [ -n "$token" ]; then printf 'header = "Authorization: Bearer %s"\n' "$token"
+            elif [ -n "$user" ]; then printf 'user = "%s:%s"\n' "$user" "$(setting MLFLOW_TRACKING_PASSWORD)"; fi
+        } | curl -sS --max-time 5 -K - "$@"
+    }
+    health=$(mlflow_curl "$mlflow_uri/health" 2>&1) || fail mlflow "$where: $(printf '%s' "$health" | head -1)"
+    [ "$health" = "OK" ] || fail mlflow "$where/health answered: $(printf '%s' "$health" | head -c 200)"
+    version=$(mlflow_curl "$mlflow_uri/version" 2>/dev/null | head -c 40)
+    api=$(mlflow_curl -o /dev/null -w '%{http_code}' "$mlflow_uri/api/2.0/mlflow/experiments/get-by-name?experiment_name=Default" 2>/dev/null)
+    [ "$api" = "200" ] || fail mlflow "$where: the REST API answered HTTP $api (401/403: check MLFLOW_TRACKING_USERNAME/PASSWORD or MLFLOW_TRACKING_TOKEN)"
+    proxy=$(mlflow_curl -o /dev/null -w '%{http_code}' "$mlflow_uri/api/2.0/mlflow-artifacts/artifacts?path=" 2>/dev/null)
+    [ "$proxy" = "200" ] || fail mlflow "$where: the artifact proxy answered HTTP $proxy (start the server with --serve-artifacts)"
+    ok mlflow "$where (MLflow ${version:-?}, REST API and artifact proxy answer)"
+fi
 
 # Workers ---------------------------------------------------------------------------------------
 if [ "$min_workers" -gt 0 ]; then

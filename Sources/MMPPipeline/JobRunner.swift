@@ -33,7 +33,11 @@ public enum JobRunner {
                     stageFinished: { stage, detail, seconds in emit(.stageDone(stage: stage.rawValue, detail: scrub.scrub(detail), seconds: seconds)) },
                     progress: { value, stage in if throttle.shouldSend(value) { emit(.progress(stage: stage.rawValue, progress: value)) } })
                 let directory = (payload.recipeFile as NSString).deletingLastPathComponent
-                let input = TrainingInput(recipe: recipe, sqlText: payload.sqlText, recipeDirectory: directory.isEmpty ? nil : directory, jobID: jobID)
+                let (registerName, registerAlias) = TrackingRequest.registration(from: payload.options)
+                let tracking = TrackingRequest(recipeText: payload.recipeYAML, registerName: registerName, registerAlias: registerAlias,
+                                               guardExecutable: TrackingRequest.currentExecutable())
+                let input = TrainingInput(recipe: recipe, sqlText: payload.sqlText, recipeDirectory: directory.isEmpty ? nil : directory,
+                                          jobID: jobID, tracking: tracking)
                 let result = try TrainPipeline(config: config).run(input, events: events)
                 emit(.result(result.json))
                 return 0

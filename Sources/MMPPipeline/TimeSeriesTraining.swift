@@ -14,7 +14,8 @@ struct TimeSeriesTraining {
     let recipe: Recipe
     let input: TrainingInput
     let events: TrainingEvents
-    let storage: any ArtifactStorage
+    /// Stores the bundle (through MLflow when the run is tracked).
+    let store: (_ bytes: [UInt8], _ bundle: ModelBundle) throws -> StoredArtifact
 
     /// A model's parameters fitted on some rows, as a forecaster positioned after them.
     struct Fitted {
@@ -157,7 +158,7 @@ struct TimeSeriesTraining {
                 featureColumns: final.usesFeatureColumns ? final.columnNames : [],
                 labels: nil, preprocessor: preprocessor, model: final, metrics: .object(allMetrics), tuning: tuning,
                 dataFingerprint: fingerprint, jobID: input.jobID)
-            let stored = try storage.store(try BundleCodec.encode(bundle), recipe: recipe.name, jobID: input.jobID)
+            let stored = try store(try BundleCodec.encode(bundle), bundle)
             return (stored, "\(stored.bytes) bytes → \(stored.uri)")
         }
 

@@ -11,9 +11,13 @@ public struct TrainingInput: Sendable {
     public var sqlText: String?
     public var recipeDirectory: String?
     public var jobID: String?
+    /// Where the run came from and whether to register the model (used when tracking is on).
+    public var tracking: TrackingRequest
 
-    public init(recipe: Recipe, sqlText: String? = nil, recipeDirectory: String? = nil, jobID: String? = nil) {
+    public init(recipe: Recipe, sqlText: String? = nil, recipeDirectory: String? = nil, jobID: String? = nil,
+                tracking: TrackingRequest = TrackingRequest()) {
         self.recipe = recipe; self.sqlText = sqlText; self.recipeDirectory = recipeDirectory; self.jobID = jobID
+        self.tracking = tracking
     }
 }
 
@@ -28,9 +32,31 @@ public struct TrainPipeline: Sendable {
         self.registry = registry
     }
 
+    /// With `tracking.type: mlflow` the run is tracked in MLflow (TrackingSession: the bundle is
+    /// stored first, tracking failures do not fail the job unless `tracking.required`).
     public func run(_ input: TrainingInput, events: TrainingEvents = .silent) throws -> TrainResult {
+        try RecipeValidator.validate(input.recipe)
+        let tracking = try TrackingSession.open(config: config, recipe: input.recipe, jobID: input.jobID, request: input.tracking,
+                                                warn: events.warning)
+        do {
+            var result = try train(input, events: events, tracking: tracking)
+            if let tracking {
+                do {
+                    result.tracking = try tracking.finish(recipe: input.recipe, input: input, result: result, config: config)
+                } catch {
+                    let e = MMPError.wrap(error)
+                    throw MMPError(e.kind, "\(e.message) (the model was stored at \(result.artifact.uri), sha256 \(result.artifact.sha256))")
+                }
+            }
+            return result
+        } catch {
+            tracking?.fail(error)
+            throw error
+        }
+    }
+
+    private func train(_ input: TrainingInput, events: TrainingEvents, tracking: TrackingSession?) throws -> TrainResult {
         let recipe = input.recipe
-        try RecipeValidator.validate(recipe)
         let run = StageRunner(events: events)
 
         // Load.
@@ -57,9 +83,13 @@ public struct TrainPipeline: Sendable {
             }
         }
         let fingerprint = DataFingerprint.of(table)
+        tracking?.dataLoaded(rows: table.rowCount, columns: table.columns.count)
         if recipe.task == .timeseries {
-            return try TimeSeriesTraining(recipe: recipe, input: input, events: events, storage: try registry.storage(for: config))
-                .run(table: table, fingerprint: fingerprint, stages: run)
+            let storage = try registry.storage(for: config)
+            return try TimeSeriesTraining(recipe: recipe, input: input, events: events, store: { bytes, bundle in
+                try tracking?.store(bytes, bundle: bundle, jobID: input.jobID, storage: storage)
+                    ?? storage.store(bytes, recipe: recipe.name, jobID: input.jobID)
+            }).run(table: table, fingerprint: fingerprint, stages: run)
         }
         let roles = try ColumnRoles(recipe: recipe, table: table)
 
@@ -101,7 +131,9 @@ public struct TrainPipeline: Sendable {
                 labels: prepared.labels, preprocessor: processed.preprocessor, model: fitted.model,
                 metrics: .object(evaluation.metrics), tuning: fitted.tuning, dataFingerprint: fingerprint, jobID: input.jobID)
             let bytes = try BundleCodec.encode(bundle)
-            let stored = try registry.storage(for: config).store(bytes, recipe: recipe.name, jobID: input.jobID)
+            let storage = try registry.storage(for: config)
+            let stored = try tracking?.store(bytes, bundle: bundle, jobID: input.jobID, storage: storage)
+                ?? storage.store(bytes, recipe: recipe.name, jobID: input.jobID)
             return (stored, "\(stored.bytes) bytes → \(stored.uri)")
         }
 

@@ -11,6 +11,9 @@ public struct TrainResult: Sendable {
     /// Rows per split, validation metrics, per-class figures, model summary, tuning, importances.
     public var details: JSONObject
     public var artifact: StoredArtifact
+    /// Where the run went in MLflow (`status` tracked | failed, `run_id`, `model_id`, ...);
+    /// nil when tracking is off.
+    public var tracking: JSON?
 
     /// The `mmp train --json` object, also stored as a job's result.
     public var json: JSON {
@@ -21,6 +24,7 @@ public struct TrainResult: Sendable {
         o["task"] = .string(task.rawValue)
         o["model"] = .string(model)
         o["details"] = .object(details)
+        if let tracking { o["tracking"] = tracking }
         return .object(o)
     }
 }

@@ -39,12 +39,16 @@ public struct TrainingEvents: Sendable {
     public var progress: @Sendable (Double, TrainingStage) -> Void
     /// Whether the run should stop (checked between iterations of long stages).
     public var isCancelled: @Sendable () -> Bool
+    /// Something went wrong that does not stop the run (tracking failed): one line for the user.
+    public var warning: @Sendable (String) -> Void
 
     public init(stageStarted: @escaping @Sendable (TrainingStage) -> Void = { _ in },
                 stageFinished: @escaping @Sendable (TrainingStage, String, Double) -> Void = { _, _, _ in },
                 progress: @escaping @Sendable (Double, TrainingStage) -> Void = { _, _ in },
-                isCancelled: @escaping @Sendable () -> Bool = { false }) {
+                isCancelled: @escaping @Sendable () -> Bool = { false },
+                warning: @escaping @Sendable (String) -> Void = { StandardStreams.writeError($0.hasSuffix("\n") ? $0 : $0 + "\n") }) {
         self.stageStarted = stageStarted; self.stageFinished = stageFinished; self.progress = progress; self.isCancelled = isCancelled
+        self.warning = warning
     }
 
     public static let silent = TrainingEvents()

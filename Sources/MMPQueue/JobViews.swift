@@ -40,6 +40,10 @@ public enum JobViews {
         if let artifact = json["artifact"]?.objectValue {
             for (name, value) in artifact { add("artifact " + name, value.plainText) }
         }
+        // MLflow (docs/tracking.md): where the run went, or why it did not.
+        if let tracking = json["result"]?["tracking"]?.objectValue {
+            add("tracking", [tracking["status"], tracking["run_id"], tracking["error"]].compactMap { $0?.plainText }.joined(separator: "  "))
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

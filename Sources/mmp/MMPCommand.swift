@@ -15,7 +15,7 @@ struct MMPCommand: ParsableCommand {
         subcommands: [
             TrainCommand.self, ValidateCommand.self, PredictCommand.self,
             SubmitCommand.self, JobsCommand.self, QueuesCommand.self, WorkersCommand.self,
-            FeaturesCommand.self, ListCommand.self, ConfigCommand.self, RunJobCommand.self,
+            FeaturesCommand.self, ListCommand.self, ConfigCommand.self, RunJobCommand.self, RunGuardCommand.self,
         ]
     )
 }

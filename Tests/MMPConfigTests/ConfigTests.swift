@@ -109,11 +109,14 @@ struct TempDir {
     @Test func shippedConfigsLoadForEveryEnvironment() throws {
         let root = TestEnvironment.repoRoot
         let env = ProcessEnvironment(["POSTGRES_PASSWORD": "x", "POSTGRES_HOST": "h", "POSTGRES_PORT": "5432",
-                                      "POSTGRES_USER": "u", "POSTGRES_DB": "d", "MMP_ARTIFACT_ROOT": "/tmp/a"])
+                                      "POSTGRES_USER": "u", "POSTGRES_DB": "d", "MMP_ARTIFACT_ROOT": "/tmp/a",
+                                      "MLFLOW_TRACKING_URI": "http://127.0.0.1:5000"])
         for name in ["local", "dev", "prod"] {
             let config = try ConfigLoader.load(directory: "\(root)/config", environment: env, env: name)
             #expect(try config.adapterName(for: "storage") == "filesystem")
             _ = try config.resolved()
+            // Tracking: none on a laptop, MLflow in the shared environments.
+            #expect(try config.string(at: "tracking.type") == (name == "local" ? "none" : "mlflow"))
         }
         // prod takes everything from the environment: without it, the error names the variable.
         let prod = try ConfigLoader.load(directory: "\(root)/config", environment: ProcessEnvironment([:]), env: "prod")

@@ -24,6 +24,7 @@ mmp_install_packages() {
     local bindir; bindir=$(mmp_pg_bindir)
     { [ -n "$bindir" ] && [ -x "$bindir/initdb" ]; } || missing+=(postgresql)
     command -v python3 >/dev/null 2>&1 || missing+=(python3)
+    command -v curl >/dev/null 2>&1 || missing+=(curl)
     python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
     if [ ${#missing[@]} -gt 0 ]; then
         mmp_log "installing ${missing[*]}"
@@ -110,4 +111,46 @@ mmp_stop_pidfile() {
 # mmp_free_port — a TCP port nothing listens on.
 mmp_free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# mmp_start_mlflow VENV DIR PORT PIDFILE — `mlflow server` from the virtualenv VENV on
+# 127.0.0.1:PORT: SQLite backend store DIR/mlflow.db, artifacts under DIR/artifacts served
+# through its artifact proxy (--serve-artifacts), one worker, the server's background job runner
+# off. Detached in a session of its own (setsid); PID (of the group leader) in PIDFILE, log in
+# DIR/mlflow.log. Waits up to 180 s for /health (the first start migrates the database).
+mmp_start_mlflow() {
+    mmp_start_mlflow_at "$1" "$2" "$3" "$4" "$2/artifacts"
+}
+
+# mmp_start_mlflow_at VENV DIR PORT PIDFILE ARTIFACTS [ARGS...] — the same, artifacts under
+# ARTIFACTS, more `mlflow server` arguments after them (`--app-name basic-auth`).
+mmp_start_mlflow_at() {
+    local venv=$1 dir=$2 port=$3 pidfile=$4 artifacts=$5
+    shift 5
+    mkdir -p "$dir" "$artifacts" "$(dirname "$pidfile")"
+    ( cd "$dir" && MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false exec setsid "$venv/bin/mlflow" server \
+        --backend-store-uri "sqlite:///$dir/mlflow.db" --artifacts-destination "$artifacts" --serve-artifacts \
+        --host 127.0.0.1 --port "$port" --workers 1 "$@" >"$dir/mlflow.log" 2>&1 ) &
+    echo $! >"$pidfile"
+    local i
+    for i in $(seq 1 900); do
+        if curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; then return 0; fi
+        kill -0 "$(cat "$pidfile")" 2>/dev/null || break
+        sleep 0.2
+    done
+    echo "mlflow server did not start on port $port; see $dir/mlflow.log:" >&2
+    tail -20 "$dir/mlflow.log" >&2
+    return 1
+}
+
+# mmp_stop_mlflow PIDFILE — stops the server and its worker processes (its whole session).
+mmp_stop_mlflow() {
+    local file=$1
+    [ -f "$file" ] || return 0
+    local pid; pid=$(cat "$file")
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    local i
+    for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    rm -f "$file"
 }

@@ -22,7 +22,8 @@ public struct JobPayload: Sendable, Equatable {
     public var sqlText: String?
     /// `--param key=value` overrides, in order.
     public var params: [(String, String)]
-    /// Options of diagnostic jobs (`action`: sleep | fail | crash; `seconds`).
+    /// Options of diagnostic jobs (`action`: sleep | fail | crash; `seconds`); of train jobs,
+    /// `register` and `register_alias` (`mmp submit --register NAME --alias ALIAS`).
     public var options: JSONObject
 
     public init(kind: Kind, recipeName: String = "", recipeFile: String = "", recipeYAML: String = "", sqlText: String? = nil,

@@ -25,7 +25,7 @@ struct PredictCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Model bundle: a path or a file:// URI (as printed by mmp train).")
+    @Option(help: "Model: a bundle path or file:// URI (as printed by mmp train), runs:/<run_id>/model, models:/<name>/<version> or models:/<name>@<alias>.")
     var model: String
 
     @Option(help: "CSV file with the columns the model was trained on.")
@@ -51,9 +51,8 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let path = model.hasPrefix("file://") ? String(model.dropFirst(7)) : model
-        guard let bytes = FileManager.default.contents(atPath: path) else { throw MMPError.notFound("no model bundle at \(path)") }
-        let bundle = try BundleCodec.decode([UInt8](bytes), source: path)
+        let workspace = try Workspace.current(configDirectory: global.configDirectory)
+        let bundle = try ModelLocator(workspace: workspace, env: global.appEnv).load(model).bundle
         if data == nil, entities == nil, let horizon {
             return try write(try PredictPipeline.forecast(bundle, input: .empty, horizon: horizon))
         }
@@ -62,7 +61,6 @@ struct PredictCommand: ParsableCommand {
         let table = try CSVReader(source: file).read(bytes: [UInt8](input))
         let predictions: Table
         if entities != nil {
-            let workspace = try Workspace.current(configDirectory: global.configDirectory)
             let config = try workspace.config(env: global.appEnv)
             guard let store = try AdapterRegistry.standard.featureStore(for: config) else {
                 throw MMPError(.invalidConfig, "APP_ENV=\(config.env) has no feature store (data_adapters.feature_store is none); use an environment with one (APP_ENV=dev) or pass --data")

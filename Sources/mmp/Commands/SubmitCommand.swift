@@ -36,6 +36,12 @@ struct SubmitCommand: ParsableCommand {
     @Option(help: "Same key, same job, until that job has ended.")
     var idempotencyKey: String?
 
+    @Option(help: ArgumentHelp("Register the model in MLflow's model registry under this name (the worker's config must track to MLflow).", valueName: "name"))
+    var register: String?
+
+    @Option(help: ArgumentHelp("With --register: point this alias (e.g. champion) at the new version.", valueName: "alias"))
+    var alias: String?
+
     @Flag(help: "Follow the job to its end; exit 0 only if it succeeded.")
     var wait = false
 
@@ -44,13 +50,20 @@ struct SubmitCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws {
+        do { try TrackingRequest.validateRegistration(name: register, alias: alias) } catch let e as MMPError { throw ValidationError(e.message) }
+    }
+
     func run() throws {
         let workspace = try Workspace.current(configDirectory: global.configDirectory)
         let parsed = try RecipeLoader.parseParams(params)
         let (recipe, document) = try workspace.recipe(self.recipe, params: params)
         try RecipeValidator.validate(recipe, document: document)
+        var options = JSONObject()
+        if let register { options["register"] = .string(register) }
+        if let alias { options["register_alias"] = .string(alias) }
         let payload = JobPayload(kind: .train, recipeName: recipe.name, recipeFile: recipe.file, recipeYAML: document.text,
-                                 sqlText: try workspace.sqlText(for: recipe), params: parsed)
+                                 sqlText: try workspace.sqlText(for: recipe), params: parsed, options: options)
         let queue = try Fleet.open(global)
         let submitted = try queue.submit(.init(
             queue: self.queue ?? queue.settings.defaultQueue, payload: payload,

@@ -25,7 +25,17 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print one JSON object with recipe, metrics and artifact, and nothing else on stdout.")
     var json = false
 
+    @Option(help: ArgumentHelp("Register the model in MLflow's model registry under this name (needs tracking: mlflow).", valueName: "name"))
+    var register: String?
+
+    @Option(help: ArgumentHelp("With --register: point this alias (e.g. champion) at the new version.", valueName: "alias"))
+    var alias: String?
+
     @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        do { try TrackingRequest.validateRegistration(name: register, alias: alias) } catch let e as MMPError { throw ValidationError(e.message) }
+    }
 
     func run() throws {
         let workspace = try Workspace.current(configDirectory: global.configDirectory)
@@ -44,8 +54,11 @@ struct TrainCommand: ParsableCommand {
             stageFinished: { stage, detail, seconds in
                 say("  \(stage.rawValue.padding(toLength: 10)) \(String(format3(seconds)).leftPadded(7))s  \(detail)\n")
             })
+        let tracking = TrackingRequest(recipeText: document.text, registerName: register, registerAlias: alias,
+                                       guardExecutable: TrackingRequest.currentExecutable(), appEnv: global.appEnv,
+                                       configDirectory: global.configDirectory)
         let input = TrainingInput(recipe: recipe, sqlText: sqlText,
-                                  recipeDirectory: directory(of: recipe.file))
+                                  recipeDirectory: directory(of: recipe.file), tracking: tracking)
         let result = try TrainPipeline(config: config).run(input, events: events)
         if json {
             StandardStreams.writeOut(result.json.serialized() + "\n")
@@ -55,6 +68,16 @@ struct TrainCommand: ParsableCommand {
         for (name, value) in result.metrics { table.add([name, formatMetric(value)]) }
         say("\n" + table.render())
         say("\nartifact  \(result.artifact.uri)\nsha256    \(result.artifact.sha256)\nbytes     \(result.artifact.bytes)\n")
+        if let tracking = result.tracking {
+            if let run = tracking["run_id"]?.stringValue, tracking["status"]?.stringValue == "tracked" {
+                say("mlflow    run \(run) (\(tracking["run_uri"]?.stringValue ?? ""))\n")
+            } else {
+                say("mlflow    tracking failed: \(tracking["error"]?.stringValue ?? "")\n")
+            }
+            if let registered = tracking["registered"] {
+                say("registry  \(registered["uri"]?.stringValue ?? "")\(registered["alias_uri"].map { " = \($0.plainText)" } ?? "")\n")
+            }
+        }
     }
 }
 
