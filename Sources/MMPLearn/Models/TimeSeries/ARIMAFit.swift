@@ -54,19 +54,19 @@ enum ARIMA {
         guard z.count > k + 1 else {
             throw MMPError.invalidData("ARIMA(\(order.p),\(order.d),\(order.q)) needs more than \(k + 1 + order.d) observations; the series has \(y.count)")
         }
-        let start = startingValues(z, order: order)
-        var x0 = (StationaryTransform.unconstrain(start.ar) ?? [Double](repeating: 0, count: order.p))
-            + (StationaryTransform.unconstrain(start.ma.map { -$0 }) ?? [Double](repeating: 0, count: order.q))
-        if order.mean { x0.append(start.mean) }
         let scale = max(1e-12, standardDeviation(z))
-
         func unpack(_ x: [Double]) -> (ar: [Double], ma: [Double], mean: Double) {
             let ar = StationaryTransform.constrain(Array(x[0..<order.p]))
             let ma = StationaryTransform.constrain(Array(x[order.p..<(order.p + order.q)])).map { -$0 }
             return (ar, ma, order.mean ? x[order.p + order.q] * scale : 0)
         }
-        // The mean is optimised in units of the series' spread, so every parameter has unit scale.
-        if order.mean { x0[x0.count - 1] /= scale }
+        func pack(_ ar: [Double], _ ma: [Double], _ mean: Double) -> [Double] {
+            var x = (StationaryTransform.unconstrain(ar) ?? [Double](repeating: 0, count: order.p))
+                + (StationaryTransform.unconstrain(ma.map { -$0 }) ?? [Double](repeating: 0, count: order.q))
+            // The mean is optimised in units of the series' spread, so every parameter has unit scale.
+            if order.mean { x.append(mean / scale) }
+            return x
+        }
         func negativeLogLikelihood(_ x: [Double]) -> Double {
             let (ar, ma, mean) = unpack(x)
             guard let filter = ARMAKalman(ar: ar, ma: ma) else { return .infinity }
@@ -76,17 +76,34 @@ enum ARIMA {
             let sigma2 = run.sumSquares / n
             return 0.5 * (n * (log(2 * Double.pi) + log(sigma2) + 1) + run.sumLogF)
         }
-        let unbounded = [Double](repeating: .infinity, count: x0.count)
-        let result: BoundedLBFGS.Result
-        if x0.isEmpty {
-            result = BoundedLBFGS.Result(x: [], value: negativeLogLikelihood([]), iterations: 0, converged: true)
-        } else {
-            result = BoundedLBFGS(maxIterations: 500, gradientTolerance: 1e-9).minimize(
-                x0, lower: unbounded.map { -$0 }, upper: unbounded) { x, g in
-                BoundedLBFGS.numericalGradient(x, lower: unbounded.map { -$0 }, upper: unbounded, into: &g, negativeLogLikelihood)
-                return negativeLogLikelihood(x)
-            }
+        // The likelihood of a mixed model can have a second optimum near the moving-average unit
+        // root, where a Hannan–Rissanen start may land; starting also from the pure
+        // autoregression (moving average 0) and from white noise, the best optimum is kept.
+        let start = startingValues(z, order: order)
+        var starts = [pack(start.ar, start.ma, start.mean)]
+        if order.q > 0 {
+            let ar = startingValues(z, order: ARIMAOrder(p: order.p, d: order.d, q: 0, mean: order.mean)).ar
+            starts.append(pack(ar, [Double](repeating: 0, count: order.q), start.mean))
+            starts.append(pack([Double](repeating: 0, count: order.p), [Double](repeating: 0, count: order.q), start.mean))
         }
+        let unbounded = [Double](repeating: .infinity, count: starts[0].count)
+        var result = BoundedLBFGS.Result(x: starts[0], value: .infinity, iterations: 0, converged: false)
+        var iterations = 0
+        for x0 in starts {
+            let r: BoundedLBFGS.Result
+            if x0.isEmpty {
+                r = BoundedLBFGS.Result(x: [], value: negativeLogLikelihood([]), iterations: 0, converged: true)
+            } else {
+                r = BoundedLBFGS(maxIterations: 500, gradientTolerance: 1e-9).minimize(
+                    x0, lower: unbounded.map { -$0 }, upper: unbounded) { x, g in
+                    BoundedLBFGS.numericalGradient(x, lower: unbounded.map { -$0 }, upper: unbounded, into: &g, negativeLogLikelihood)
+                    return negativeLogLikelihood(x)
+                }
+            }
+            iterations += r.iterations
+            if r.value < result.value - 1e-9 * abs(r.value) { result = r }
+        }
+        result.iterations = iterations
         let (ar, ma, mean) = unpack(result.x)
         guard let filter = ARMAKalman(ar: ar, ma: ma) else { throw MMPError.invalidData("ARIMA: the fitted model is not stationary") }
         let centred = z.map { $0 - mean }
