@@ -5,7 +5,7 @@ import PackageDescription
 // behaviour, and two thin executables. See docs/architecture.md.
 let package = Package(
     name: "mmp",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],  // Synchronization (Mutex, Atomic)
     products: [
         .executable(name: "mmp", targets: ["mmp"]),
         .executable(name: "mmp-worker", targets: ["mmp-worker"]),
@@ -19,6 +19,7 @@ let package = Package(
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CLibpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MMPCore links FoundationEssentials only: the worker supervisor depends on it and must
         // stay small (an idle mmp-worker is measured in docs/performance.md).
@@ -31,15 +32,20 @@ let package = Package(
         ]),
         .target(name: "MMPLearn", dependencies: ["MMPCore"]),
         .target(name: "MMPArtifacts", dependencies: ["MMPCore", "MMPLearn", "CZstd"]),
+        // Parquet in pure Swift (no Arrow C++ in Debian here): footer, pages, codecs.
+        .target(name: "MMPParquet", dependencies: ["MMPCore", "MMPLearn", "CZstd", "CZlib"]),
         .target(name: "MMPRedis", dependencies: ["MMPCore", "CHiredis"]),
         .target(name: "MMPPostgres", dependencies: ["MMPCore", "CLibpq"]),
         // MLflow's REST API over FoundationNetworking's URLSession (no package added); used by
         // mmp and its training child, never by the worker supervisor.
         .target(name: "MMPTracking", dependencies: ["MMPCore"]),
         .target(name: "MMPAdapters", dependencies: [
-            "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPRedis", "MMPPostgres", "MMPTracking",
+            "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPRedis", "MMPPostgres", "MMPTracking", "MMPParquet",
         ]),
         .target(name: "MMPQueue", dependencies: ["MMPCore", "MMPRedis"]),
+        // Terminal views of jobs, queues and workers (`mmp jobs`, `mmp jobs watch`): not linked by
+        // the worker.
+        .target(name: "MMPJobViews", dependencies: ["MMPCore", "MMPQueue"]),
         // The worker supervisor: claims, leases, heartbeats, child processes. No Foundation, no
         // learning code; the training itself runs in an `mmp run-job` child process.
         .target(name: "MMPWorker", dependencies: [
@@ -50,39 +56,48 @@ let package = Package(
         ]),
         // Benchmark harnesses (release builds; Benchmarks/ runs them beside the anchors).
         .target(name: "MMPBenchmarks", dependencies: [
-            "MMPCore", "MMPLearn", "MMPRedis", "MMPQueue", "MMPWorker", "MMPPostgres", "MMPAdapters",
+            "MMPCore", "MMPLearn", "MMPRedis", "MMPQueue", "MMPPostgres", "MMPAdapters",
         ]),
         .executableTarget(name: "mmp-bench", dependencies: [
-            "MMPBenchmarks",
+            "MMPBenchmarks", "MMPCore", "MMPLearn", "MMPPostgres",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mmp", dependencies: [
-            "MMPPipeline",
+            "MMPPipeline", "MMPAdapters", "MMPArtifacts", "MMPConfig", "MMPCore", "MMPLearn", "MMPQueue", "MMPRedis",
+            "MMPJobViews", "MMPParquet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // No swift-argument-parser here (it links FoundationEssentials, see WorkerArguments), and
         // the Swift runtime linked in: an idle worker stays under 10 MB resident
         // (Benchmarks/queue/RESULTS.md).
         .executableTarget(name: "mmp-worker", dependencies: [
-            "MMPWorker", .product(name: "Logging", package: "swift-log"),
+            "MMPWorker", "MMPCore", .product(name: "Logging", package: "swift-log"),
         ], linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))]),
 
         // What every test target shares: where scripts/test.sh put the services and executables,
         // processes, free ports, servers of a test's own.
         .target(name: "MMPTestSupport", dependencies: ["MMPCore", "MMPRedis"], path: "Tests/MMPTestSupport"),
 
-        .testTarget(name: "MMPCoreTests", dependencies: ["MMPCore"]),
+        // Unit tests: no services, seconds to run (`swift test --filter UnitTests`, or the core,
+        // learning and artifact targets).
+        .testTarget(name: "MMPCoreTests", dependencies: ["MMPCore", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "MMPQueueUnitTests", dependencies: ["MMPQueue", "MMPRedis", "MMPCore"]),
+        .testTarget(name: "MMPWorkerUnitTests", dependencies: ["MMPWorker", "MMPQueue", "MMPCore"]),
         .testTarget(name: "MMPConfigTests", dependencies: ["MMPConfig", "MMPCore", "MMPTestSupport"]),
         .testTarget(name: "MMPLearnTests", dependencies: ["MMPLearn", "MMPCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MMPArtifactsTests", dependencies: ["MMPArtifacts", "MMPCore"]),
+        .testTarget(name: "MMPArtifactsTests", dependencies: ["MMPArtifacts"]),
         .testTarget(name: "MMPRedisTests", dependencies: ["MMPRedis", "MMPCore", "MMPTestSupport"]),
         .testTarget(name: "MMPPostgresTests", dependencies: [
             "MMPPostgres", "MMPAdapters", "MMPConfig", "MMPLearn", "MMPRedis", "MMPArtifacts", "MMPPipeline", "MMPCore",
             "MMPTestSupport",
         ]),
-        .testTarget(name: "MMPAdaptersTests", dependencies: ["MMPAdapters", "MMPConfig", "MMPCore", "MMPTestSupport"]),
+        .testTarget(name: "MMPAdaptersTests", dependencies: ["MMPAdapters", "MMPConfig", "MMPCore", "MMPLearn", "MMPTestSupport"]),
+        .testTarget(name: "MMPParquetTests", dependencies: ["MMPParquet", "MMPLearn"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MMPQueueTests", dependencies: ["MMPQueue", "MMPRedis", "MMPCore", "MMPTestSupport"]),
-        .testTarget(name: "MMPWorkerTests", dependencies: ["MMPWorker", "MMPQueue", "MMPRedis", "MMPCore", "MMPTestSupport"]),
+        // Integration tests: real redis-server (and mmp-worker processes), through scripts/test.sh.
+        .testTarget(name: "MMPWorkerTests", dependencies: [
+            "MMPWorker", "MMPQueue", "MMPRedis", "MMPCore", "MMPTestSupport", .product(name: "Yams", package: "Yams"),
+        ]),
         // The fleet end to end through the executables: mmp submit, mmp-worker, mmp jobs, with
         // PostgreSQL clusters of the tests' own.
         .testTarget(name: "FleetIntegrationTests", dependencies: ["MMPCore", "MMPTestSupport"]),

@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib/services.sh
+source scripts/lib/python.sh
 
 JOBS=${BENCH_JOBS:-10000}
 TRICKLE=${BENCH_TRICKLE:-300}
@@ -19,7 +20,9 @@ WORKERS=${BENCH_WORKERS:-1,2}
 CONCURRENCY=${BENCH_CONCURRENCY:-1,4}
 
 mmp_install_packages
-python3 -c 'import rq, celery, redis' 2>/dev/null || pip install -q rq celery redis
+# The Python anchors run in a virtualenv of pinned versions (scripts/requirements/bench-queue.txt).
+VENV=$(mmp_python_env bench-queue)
+export PATH="$VENV/bin:$PATH"
 command -v sidekiq >/dev/null 2>&1 || mmp_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q ruby-sidekiq >/dev/null
 
 mmp_log "building release binaries"

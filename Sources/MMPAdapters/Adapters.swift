@@ -12,9 +12,14 @@ public struct LoadRequest: Sendable {
     public var parameters: JSONObject
     /// The recipe's folder, for resolving relative paths that are not under the base path.
     public var recipeDirectory: String?
+    /// The columns the recipe uses (nil: all). Columnar sources (Parquet) read only these;
+    /// names the source lacks are left for the later stages to report.
+    public var columns: [String]?
 
-    public init(sourceURI: String, sqlText: String? = nil, parameters: JSONObject = JSONObject(), recipeDirectory: String? = nil) {
+    public init(sourceURI: String, sqlText: String? = nil, parameters: JSONObject = JSONObject(), recipeDirectory: String? = nil,
+                columns: [String]? = nil) {
         self.sourceURI = sourceURI; self.sqlText = sqlText; self.parameters = parameters; self.recipeDirectory = recipeDirectory
+        self.columns = columns
     }
 }
 

@@ -13,6 +13,8 @@ public struct LearnBenchData: Sendable {
     public var trainTarget: [Double]
     public var test: Matrix
     public var testTarget: [Double]
+    /// Columns holding category codes (meta.json "categorical"; NaN is missing).
+    public var categorical: [Int] = []
 
     public static func load(folder: String, name: String) throws -> LearnBenchData {
         let base = folder + "/" + name
@@ -30,12 +32,14 @@ public struct LearnBenchData: Sendable {
             }
             return values
         }
-        return LearnBenchData(
+        var data = LearnBenchData(
             name: name, task: task,
             train: Matrix(rows: trainRows, columns: columns, values: try doubles("X_train.f64", trainRows * columns)),
             trainTarget: try doubles("y_train.f64", trainRows),
             test: Matrix(rows: testRows, columns: columns, values: try doubles("X_test.f64", testRows * columns)),
             testTarget: try doubles("y_test.f64", testRows))
+        data.categorical = (meta["categorical"]?.arrayValue ?? []).compactMap(\.intValue)
+        return data
     }
 
     public static func readBytes(_ path: String) throws -> [UInt8] {

@@ -23,6 +23,10 @@ public struct LearnBenchRun: Sendable {
             return JSONObject([("n_estimators", 100)])
         case "KMeans":
             return JSONObject([("n_clusters", 8), ("n_init", 1), ("max_iter", 100)])
+        case "GaussianMixture":
+            return JSONObject([("n_components", 8), ("covariance_type", "full"), ("max_iter", 100), ("n_init", 1)])
+        case "CatBoostClassifier", "CatBoostRegressor":
+            return JSONObject([("iterations", 300), ("depth", 6), ("learning_rate", 0.08), ("l2_leaf_reg", 3)])
         default:
             return JSONObject()
         }
@@ -35,9 +39,10 @@ public struct LearnBenchRun: Sendable {
         if let p = problems.first { throw MMPError(.invalidInput, "\(model): \(p.name): \(p.message)") }
         let estimator = try descriptor.make(params)
         let clustering = descriptor.task == .clustering
-        let set = TrainingSet(features: data.train, target: clustering ? [] : data.trainTarget,
+        var set = TrainingSet(features: data.train, target: clustering ? [] : data.trainTarget,
                               classCount: data.task == .classification && !clustering ? 2 : 0,
                               featureNames: (0..<data.train.columns).map { "f\($0)" })
+        set.categoricalFeatures = data.categorical
         // The seed the pipeline would use: `random_state` when given, else 42 (the anchors' seed).
         let seed = UInt64(bitPattern: Int64(params.optionalInt("random_state") ?? 42))
         let context = FitContext(seed: seed, threads: threads)
@@ -51,13 +56,24 @@ public struct LearnBenchRun: Sendable {
         let score: Double
         if clustering {
             _ = fitted.predict(data.test)
-            metric = "inertia"
-            score = fitted.summary["inertia"]?.doubleValue ?? .nan
+            // A mixture reports its BIC on the training rows, k-means its inertia.
+            metric = fitted.summary["bic"] != nil ? "bic" : "inertia"
+            score = fitted.summary[metric]?.doubleValue ?? .nan
+        } else if data.task == .classification, fitted.predictProbabilities(data.test.selecting(rows: [0])) == nil {
+            // A classifier without probabilities (SVC's default): accuracy.
+            let predicted = fitted.predict(data.test)
+            metric = "accuracy"
+            score = Double(zip(predicted, data.testTarget).filter { $0 == $1 }.count) / Double(max(1, predicted.count))
         } else if data.task == .classification {
             let probabilities = fitted.predictProbabilities(data.test)!
             let positive = (0..<data.test.rows).map { probabilities[$0, 1] }
             metric = "roc_auc"
             score = BenchScores.rocAUC(truth: data.testTarget, score: positive)
+        } else if ["quantile", "reg:quantileerror"].contains(params["objective"]?.stringValue ?? "") {
+            // A quantile objective: the pinball loss at its level (LightGBM's quantile metric).
+            let alpha = params["alpha"]?.doubleValue ?? 0.9
+            metric = "pinball_loss_alpha_\(JSON.format(alpha))"
+            score = BenchScores.pinball(truth: data.testTarget, predicted: fitted.predict(data.test), alpha: alpha)
         } else {
             metric = "r2"
             score = BenchScores.r2(truth: data.testTarget, predicted: fitted.predict(data.test))
@@ -90,6 +106,13 @@ extension Double {
 /// The two scores the benchmark reports, computed here so the harness does not depend on
 /// which metrics have landed in the catalog.
 public enum BenchScores {
+    /// Mean pinball loss at level alpha: alpha·(y − ŷ) above the prediction, (1 − alpha)·(ŷ − y) below.
+    public static func pinball(truth: [Double], predicted: [Double], alpha: Double) -> Double {
+        var total = 0.0
+        for (y, p) in zip(truth, predicted) { total += y >= p ? alpha * (y - p) : (1 - alpha) * (p - y) }
+        return total / Double(max(1, truth.count))
+    }
+
     /// Area under the ROC curve (ties get the average rank).
     public static func rocAUC(truth: [Double], score: [Double]) -> Double {
         let order = score.indices.sorted { score[$0] < score[$1] }

@@ -11,6 +11,11 @@ struct ColumnRoles {
     /// Causal recipes: the treatment column, and the group the model's `control_name` calls control.
     var treatment: String?
     var controlName: String?
+    /// Entity and time columns that are not features: kept beside the features through
+    /// preprocessing so steps can work per entity in time order (forward_fill, interpolation).
+    var ordering: [String] = []
+    /// The column that orders rows in time, when the recipe names one.
+    var timestamp: String?
 
     init(recipe: Recipe, table: Table) throws {
         let problems = RecipeValidator.dataProblems(recipe, table: table)
@@ -28,6 +33,8 @@ struct ColumnRoles {
                                 recipe.data.split.temporalColumn, treatment].compactMap { $0 } + di.entityColumns)
             features = table.columns.filter { !excluded.contains($0.name) && $0.kind != .timestamp }.map(\.name)
         }
+        timestamp = di.timestampColumn ?? recipe.data.fetcher.timestampColumn
+        ordering = (entities + [timestamp].compactMap { $0 }).filter { name in !features.contains(name) && table.column(name) != nil }
         // A time series may have no columns besides its timestamp and target: it learns from its own past.
         guard !features.isEmpty || recipe.task == .timeseries else {
             throw MMPError.invalidRecipe(file: recipe.file, problems: [RecipeProblem(location: recipe.file, field: "data.data_interface.feature_columns",

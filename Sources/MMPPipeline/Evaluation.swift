@@ -9,7 +9,11 @@ struct Evaluation {
     var perClass: JSON?
 
     init(recipe: Recipe, data: ProcessedSplits, model: any TrainedModel, labels: [String]? = nil) throws {
-        let names = recipe.evaluation.metrics.isEmpty ? MetricCatalog.defaults(for: recipe.task) : recipe.evaluation.metrics
+        var names = recipe.evaluation.metrics.isEmpty ? MetricCatalog.defaults(for: recipe.task) : recipe.evaluation.metrics
+        // A calibrated model always reports how calibrated it is, before and after.
+        if model is CalibratedClassifier {
+            names += CalibrationMetrics.descriptors.map(\.name).filter { !names.contains($0) }
+        }
         let classCount = data.train.classCount
         for name in names {
             if let (label, _) = PerClassMetric.parse(name), MetricCatalog.lookup(name, task: recipe.task) != nil, let labels,

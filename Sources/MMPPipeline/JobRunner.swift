@@ -21,7 +21,7 @@ public enum JobRunner {
             emit(.result(["kind": "noop"]))
             return 0
         case .diagnostic:
-            return diagnostic(payload.options, emit: emit)
+            return diagnostic(payload.options, jobID: jobID, emit: emit)
         case .train:
             do {
                 let document = try YAMLDocument(path: payload.recipeFile.isEmpty ? "recipe.yaml" : payload.recipeFile, text: payload.recipeYAML)
@@ -47,15 +47,33 @@ public enum JobRunner {
         }
     }
 
-    /// sleep / fail / crash on purpose, reporting progress while sleeping.
-    static func diagnostic(_ options: JSONObject, emit: @Sendable (ChildMessage) -> Void) -> Int32 {
+    /// sleep / fail / crash on purpose, reporting progress while sleeping. With `mark` (a file
+    /// path), a run that gets to its end appends the job's id there first: a side effect that
+    /// counts runs (the chaos run and the failover tests check each job ran to its end once).
+    static func diagnostic(_ options: JSONObject, jobID: String?, emit: @Sendable (ChildMessage) -> Void) -> Int32 {
         let seconds = options["seconds"]?.doubleValue ?? 0
         let action = options["action"]?.stringValue ?? "sleep"
+        // With `mark_dir`, every run that starts first appends a line to `<mark_dir>/<job id>`:
+        // tests count the starts (a job killed with its worker and run again elsewhere marks twice).
+        if let directory = options["mark_dir"]?.stringValue, !directory.isEmpty, let jobID,
+           let file = fopen("\(directory)/\(jobID)", "a") {
+            fputs("run by pid \(getpid())\n", file)
+            fclose(file)
+        }
         emit(.stage("diagnostic"))
         let start = Timestamp.monotonic()
         while Timestamp.monotonic() - start < seconds {
             usleep(50_000)
             emit(.progress(stage: "diagnostic", progress: min(1, (Timestamp.monotonic() - start) / max(seconds, 0.001))))
+        }
+        if let mark = options["mark"]?.stringValue, !mark.isEmpty {
+            // One write(2) with O_APPEND: lines of concurrent jobs never interleave.
+            let fd = open(mark, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            if fd >= 0 {
+                var line = "\(jobID ?? "?") \(getpid())\n"
+                line.withUTF8 { _ = write(fd, $0.baseAddress, $0.count) }
+                close(fd)
+            }
         }
         switch action {
         case "crash":

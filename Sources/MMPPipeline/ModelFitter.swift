@@ -182,6 +182,7 @@ enum MetricInputs {
         var input = MetricInput(truth: truth, predicted: model.predict(features), probabilities: model.predictProbabilities(features),
                                 classCount: classCount, features: features, modelFigures: figures)
         input.classLabels = labels
+        input.uncalibratedProbabilities = (model as? CalibratedClassifier)?.base.predictProbabilities(features)
         if let causal = model as? any CausalModel {
             let (control, treated) = causal.predictOutcomes(features)
             input.treatment = treatment

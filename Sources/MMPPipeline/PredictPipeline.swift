@@ -21,6 +21,10 @@ public enum PredictPipeline {
         var features = try Table(columns: try bundle.inputSchema.map { field in
             try align(input.column(field.name)!, to: field.kind)
         })
+        // Entity columns ride along (not as features) so per-entity steps (forward_fill) group by them.
+        for name in bundle.entityColumns where features.column(name) == nil {
+            if let column = input.column(name) { try features.set(column) }
+        }
         features = try bundle.preprocessor.transform(features, mode: .inference)
         let matrix = try FeatureMatrix.build(features, columns: bundle.featureColumns)
         let predicted = bundle.model.predict(matrix)

@@ -53,7 +53,7 @@ struct PreparedSplits {
             }
             indices = Splitter.random(rowCount: table.rowCount, fractions: fractions, strata: strata, seed: seed)
         }
-        let keep = roles.features + (roles.target.map { [$0] } ?? []) + (roles.treatment.map { [$0] } ?? [])
+        let keep = roles.features + (roles.target.map { [$0] } ?? []) + (roles.treatment.map { [$0] } ?? []) + roles.ordering
         let base = try table.selecting(columns: keep)
         train = base.selecting(rows: indices.train)
         validation = base.selecting(rows: indices.validation)

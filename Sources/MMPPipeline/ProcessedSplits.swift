@@ -13,9 +13,22 @@ struct ProcessedSplits {
 
     init(recipe: Recipe, splits: PreparedSplits, roles: ColumnRoles) throws {
         let target = roles.target
-        let kept = Set(roles.treatment.map { [$0] } ?? [])
-        let (preprocessor, train, features) = try ProcessedSplits.fitSteps(recipe, train: splits.train, features: roles.features,
-                                                                           target: target, kept: kept)
+        let kept = Set((roles.treatment.map { [$0] } ?? []) + roles.ordering)
+        var (preprocessor, train, features) = try ProcessedSplits.fitSteps(recipe, train: splits.train, features: roles.features,
+                                                                           target: target, kept: kept,
+                                                                           entities: roles.entities, timestamp: roles.timestamp)
+        // A model that splits on categories itself (the boosting family) takes the text columns
+        // left after the recipe's steps as category codes, fitted here like any step.
+        var categorical: [Int] = []
+        if ModelCatalog.lookup(recipe.model.classPath, task: recipe.task)?.nativeCategorical == true {
+            let text = ColumnSelection.categorical.select(in: train, among: features)
+            if !text.isEmpty {
+                let codes = try NativeCategories.fit(train, columns: text)
+                train = try codes.transform(train, mode: .training)
+                preprocessor.steps.append(codes)
+                categorical = text.compactMap { features.firstIndex(of: $0) }
+            }
+        }
         self.preprocessor = preprocessor
         featureNames = features
         let classCount = splits.labels?.classes.count ?? 0
@@ -46,17 +59,21 @@ struct ProcessedSplits {
         self.validation = validation
         self.train = TrainingSet(features: xTrain, target: yTrain, classCount: classCount, featureNames: features, validation: validation,
                                  treatment: tTrain)
+        self.train.categoricalFeatures = categorical
     }
 
     /// Fits the recipe's preprocessing steps on the training rows, in order. Returns the fitted
     /// steps, the transformed training rows and the feature columns after them. Columns in `kept`
     /// (a causal recipe's treatment, a time series' timestamp and entities) ride along and are
-    /// never features.
+    /// never features. Steps that work per entity in time order (forward_fill, interpolation)
+    /// read `entities` and `timestamp`.
     static func fitSteps(_ recipe: Recipe, train table: Table, features inputs: [String], target: String?,
-                         kept: Set<String> = []) throws -> (FittedPreprocessor, Table, [String]) {
+                         kept: Set<String> = [], entities: [String] = [], timestamp: String? = nil) throws -> (FittedPreprocessor, Table, [String]) {
         var train = table
         var features = inputs
         var fitted: [any FittedTransform] = []
+        let stepRoles = StepRoles(target: target, task: recipe.task, entities: entities, timestamp: timestamp,
+                                  seed: UInt64(bitPattern: Int64(recipe.evaluation.randomState)))
         for step in recipe.preprocessor {
             let descriptor = try PreprocessorCatalog.require(step.type)
             let (options, problems) = descriptor.resolve(step.options)
@@ -75,8 +92,8 @@ struct ProcessedSplits {
             } else {
                 columns = descriptor.defaultColumns.select(in: train, among: features)
             }
-            let step = try descriptor.make(options).fit(train, columns: columns)
-            train = try step.transform(train, mode: .training)
+            let (step, transformed) = try descriptor.make(options).fitTransform(train, columns: columns, roles: stepRoles)
+            train = transformed
             fitted.append(step)
             features = train.columnNames.filter { $0 != target && !kept.contains($0) }
         }

@@ -43,6 +43,8 @@ public enum RecipeValidator {
                     }
                 }
             }
+        } else if let refusal = DeepModels.refusal(for: recipe.model.classPath) {
+            add("model.class_path", refusal)
         } else {
             let candidates = ModelCatalog.all.filter { ModelCatalog.serves($0, task: recipe.task) }
             let names = candidates.flatMap { [$0.name] + $0.aliases }

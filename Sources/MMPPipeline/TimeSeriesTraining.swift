@@ -64,7 +64,8 @@ struct TimeSeriesTraining {
             let own = try data.table.selecting(columns: roles.features + kept).selecting(rows: ordered)
             let trainRows = Set(split.train)
             let (preprocessor, _, names) = try ProcessedSplits.fitSteps(recipe, train: own.selecting(rows: ordered.indices.filter { trainRows.contains(ordered[$0]) }),
-                                                                        features: roles.features, target: nil, kept: Set(kept))
+                                                                        features: roles.features, target: nil, kept: Set(kept),
+                                                                        entities: roles.entities, timestamp: timestamp)
             let transformed = try preprocessor.transform(own, mode: .inference)
             guard transformed.rowCount == own.rowCount else { throw MMPError.invalidRecipe(file: recipe.file, problems: [RecipeProblem(location: recipe.file, field: "preprocessor.steps", message: "a step dropped rows; a time series keeps every row in place (fill missing values instead of dropping them)")]) }
             // Back to the table's row order.

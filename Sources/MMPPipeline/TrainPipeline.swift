@@ -63,7 +63,8 @@ public struct TrainPipeline: Sendable {
         var table = try run.stage(.load) { () throws -> (Table, String) in
             let loader = try registry.loader(for: config)
             let request = LoadRequest(sourceURI: recipe.data.loader.sourceURI, sqlText: input.sqlText,
-                                      parameters: recipe.data.loader.parameters, recipeDirectory: input.recipeDirectory)
+                                      parameters: recipe.data.loader.parameters, recipeDirectory: input.recipeDirectory,
+                                      columns: LoadColumns.needed(by: recipe))
             let t = try loader.load(request)
             return (t, "\(t.rowCount) rows, \(t.columns.count) columns from \(recipe.data.loader.sourceURI)")
         }

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CLibpq
+internal import CLibpq
 import MMPCore
 
 /// One libpq connection, used by one thread at a time (it is not `Sendable`: loaders and the

@@ -1,4 +1,4 @@
-import CLibpq
+internal import CLibpq
 import MMPCore
 
 /// Writes rows of a `COPY ... FROM STDIN` (text format): tab-separated fields, `\N` for NULL,

@@ -1,4 +1,4 @@
-import CLibpq
+internal import CLibpq
 import MMPCore
 
 /// Turns libpq failures into `MMPError`s a user can act on, with the kind the queue needs

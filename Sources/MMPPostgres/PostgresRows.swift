@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CLibpq
+internal import CLibpq
 
 /// One chunk of a streamed result (a `FETCH` of up to `fetchSize` rows), decoded column by
 /// column. Valid only inside `PostgresRowHandler.consume`: the rows live in libpq's memory,

@@ -1,18 +1,17 @@
 /// Job ids: `<10 chars of milliseconds><10 random chars>@<queue>`, in lowercase Crockford
 /// base32 (`0-9a-z` without i, l, o, u), so ids sort by submit time as plain text and name their
 /// queue, which lets `mmp jobs show ID` read the record in one round trip.
-import MMPRedis
+import Synchronization
 
 public enum JobID {
     static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
     /// Within one millisecond, ids of one process count up from a random start (as ULIDs do),
     /// so they keep submit order. (A clock that steps back starts a new sequence.)
-    private static let lock = MutexLock()
-    nonisolated(unsafe) private static var last: (ms: Int, random: UInt64) = (0, 0)
+    private static let last = Mutex<(ms: Int, random: UInt64)>((0, 0))
 
     public static func make(queue: String, milliseconds: Int) -> String {
         var out = [UInt8](repeating: 0, count: 20)
-        let (ms, random) = lock.withLock { () -> (Int, UInt64) in
+        let (ms, random) = last.withLock { last -> (Int, UInt64) in
             // 50 random bits; leave room to count up.
             if milliseconds == last.ms {
                 last.random &+= 1

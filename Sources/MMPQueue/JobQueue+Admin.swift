@@ -6,13 +6,13 @@ extension JobQueue {
     /// One job's record, in one round trip; nil when there is none (never existed, or expired).
     public func record(_ id: String) throws -> JobRecord? {
         let k = try keys(forJob: id)
-        let fields = try redis.command("HGETALL", k.job(id)).dictionary
+        let fields = try checked(redis.pipeline([RedisCommand("HGETALL", k.job(id))]), "HGETALL")[0].dictionary
         return fields.isEmpty ? nil : JobRecord(fields: fields)
     }
 
     /// Queues that ever had a job, sorted.
     public func queueNames() throws -> [String] {
-        (try redis.command("SMEMBERS", global.queues).array ?? []).compactMap(\.string).sorted()
+        (try checked(redis.pipeline([RedisCommand("SMEMBERS", global.queues)]), "SMEMBERS")[0].array ?? []).compactMap(\.string).sorted()
     }
 
     /// Jobs by state and queue, newest first. Two round trips: ids, then records.
@@ -33,7 +33,7 @@ extension JobQueue {
         }
         var ids: [String] = []
         var seen = Set<String>()
-        for reply in try redis.pipeline(commands) {
+        for reply in try checked(redis.pipeline(commands), "list") {
             for item in reply.array ?? [] {
                 if let id = item.string, JobID.isValid(id), seen.insert(id).inserted { ids.append(id) }
             }
@@ -41,7 +41,7 @@ extension JobQueue {
         // Time-sortable ids: newest first is a reverse text sort of the id's time part.
         ids.sort { $0 > $1 }
         ids = Array(ids.prefix(limit))
-        let replies = try redis.pipeline(ids.map { RedisCommand("HGETALL", keys(JobID.queue(of: $0) ?? "").job($0)) })
+        let replies = try checked(redis.pipeline(ids.map { RedisCommand("HGETALL", keys(JobID.queue(of: $0) ?? "").job($0)) }), "HGETALL")
         return replies.compactMap { reply in
             let fields = reply.dictionary
             guard !fields.isEmpty else { return nil }
@@ -74,7 +74,7 @@ extension JobQueue {
                          RedisCommand("ZCARD", k.active), RedisCommand("ZCARD", k.succeeded), RedisCommand("ZCARD", k.failed),
                          RedisCommand("ZCARD", k.dead), RedisCommand("ZCARD", k.cancelled), RedisCommand("LINDEX", k.pending, "-1")]
         }
-        let replies = try redis.pipeline(commands)
+        let replies = try checked(redis.pipeline(commands), "counts")
         let now = Clock.nowMillis()
         return names.enumerated().map { i, q in
             let r = Array(replies[(i * 8)..<(i * 8 + 8)])
@@ -101,28 +101,50 @@ extension JobQueue {
 
     public func cancel(_ id: String) throws -> CancelOutcome {
         let k = try keys(forJob: id)
-        let reply = try redis.evaluate(QueueScripts.cancel, keys: [k.job(id), k.pending, k.scheduled, k.cancelled, k.events, k.idempotency],
-                                       arguments: [id, String(Int(settings.resultTTL)), String(settings.eventsCap), String(settings.indexCap), k.cancelChannel])
+        let reply = try run(QueueScripts.cancel, keys: [k.job(id), k.pending, k.scheduled, k.cancelled, k.events, k.idempotency],
+                            arguments: [id, String(Int(settings.resultTTL)), String(settings.eventsCap), k.cancelChannel])
         let items = reply.array ?? []
-        switch items.first?.string {
-        case "cancelled": return .cancelled
-        case "cancelling": return .cancelling
-        case "terminal": return .alreadyFinished(items.count > 1 ? items[1].string ?? "" : "")
-        default: throw MMPError.notFound("job \(id) not found (it never existed, or its record expired)")
+        switch (items.first?.string, items.count) {
+        case ("cancelled"?, 1): return .cancelled
+        case ("cancelling"?, 1): return .cancelling
+        case ("terminal"?, 2): return .alreadyFinished(items[1].string ?? "")
+        case ("missing"?, 1): throw MMPError.notFound("job \(id) not found (it never existed, or its record expired)")
+        default: throw unexpected("cancel", reply)
         }
     }
 
-    /// Puts a dead, failed or cancelled job back to pending with fresh counters.
-    public func retry(_ id: String) throws {
-        let k = try keys(forJob: id)
-        let reply = try redis.evaluate(QueueScripts.retry, keys: [k.job(id), k.dead, k.failed, k.cancelled, k.pending, k.events, k.wake],
-                                       arguments: [id, String(settings.eventsCap), String(settings.wakeCap)])
-        let items = reply.array ?? []
-        switch items.first?.string {
-        case "queued": return
-        case "refused":
-            throw MMPError.invalidInput("job \(id) is \(items.count > 1 ? items[1].string ?? "" : "?"); only dead, failed or cancelled jobs can be retried")
-        default: throw MMPError.notFound("job \(id) not found (it never existed, or its record expired)")
+    public struct Retried: Sendable, Equatable {
+        /// The state it was retried from.
+        public var from: JobState?
+        /// Whether it holds its idempotency key again (false when it has none, or another job
+        /// took the key meanwhile).
+        public var holdsIdempotencyKey: Bool
+
+        public init(from: JobState?, holdsIdempotencyKey: Bool) {
+            self.from = from; self.holdsIdempotencyKey = holdsIdempotencyKey
         }
+    }
+
+    /// Puts a dead, failed or cancelled job back to pending with fresh counters; it holds its
+    /// idempotency key again unless another job took it meanwhile.
+    @discardableResult
+    public func retry(_ id: String) throws -> Retried {
+        let k = try keys(forJob: id)
+        let reply = try run(QueueScripts.retry, keys: [k.job(id), k.dead, k.failed, k.cancelled, k.pending, k.events, k.wake, k.idempotency],
+                            arguments: [id, String(settings.eventsCap), String(settings.wakeCap)])
+        let items = reply.array ?? []
+        switch (items.first?.string, items.count) {
+        case ("queued"?, 3): return Retried(from: items[1].string.flatMap(JobState.init(rawValue:)), holdsIdempotencyKey: items[2].int == 1)
+        case ("refused"?, 2):
+            throw MMPError.invalidInput("job \(id) is \(items[1].string ?? "?"); only dead, failed or cancelled jobs can be retried")
+        case ("missing"?, 1): throw MMPError.notFound("job \(id) not found (it never existed, or its record expired)")
+        default: throw unexpected("retry", reply)
+        }
+    }
+
+    /// The replies, or the first error reply thrown (typed: Redis unavailable is `.connection`).
+    func checked(_ replies: [RedisReply], _ what: String) throws -> [RedisReply] {
+        for reply in replies { if let e = reply.errorMessage { throw MMPError.redisReply(e, endpoint: redis.settings.endpoint, what: what) } }
+        return replies
     }
 }

@@ -19,6 +19,11 @@ public struct JobRecord: Sendable, Equatable {
     public var maxAttempts: Int { int("max_attempts") ?? 0 }
     public var deliveries: Int { int("deliveries") ?? 0 }
     public var maxDeliveries: Int { int("max_deliveries") ?? 0 }
+    /// Deliveries that ended without a verdict (lost leases, crashed job processes, releases past
+    /// `max_releases`): these alone meet `max_deliveries`.
+    public var lostDeliveries: Int { int("lost_deliveries") ?? 0 }
+    /// Times a stopping worker gave it back.
+    public var releases: Int { int("releases") ?? 0 }
     public var worker: String { fields["worker"] ?? "" }
     public var errorKind: String? { nonEmpty("error_kind") }
     public var errorMessage: String? { nonEmpty("error_message") }
@@ -58,6 +63,8 @@ public struct JobRecord: Sendable, Equatable {
         o["max_attempts"] = .int(maxAttempts)
         o["deliveries"] = .int(deliveries)
         o["max_deliveries"] = .int(maxDeliveries)
+        o["lost_deliveries"] = .int(lostDeliveries)
+        o["releases"] = .int(releases)
         o["timeout_seconds"] = int("timeout_ms").map { .double(Double($0) / 1000) } ?? .null
         o["worker"] = worker.isEmpty ? .null : .string(worker)
         o["lease_expires_at"] = state == .active ? time("lease_expires_at") : .null

@@ -36,7 +36,7 @@ extension JobQueue {
         for q in queues { cmd.append(keys(q).events) }
         for q in queues { cmd.append(positions[q]!) }
         let reply = try redis.send(cmd, blockSeconds: block)
-        if let e = reply.errorMessage { throw MMPError(.internal, "redis \(redis.settings.endpoint): XREAD refused: \(e)") }
+        if let e = reply.errorMessage { throw MMPError.redisReply(e, endpoint: redis.settings.endpoint, what: "XREAD") }
         var next = positions
         var out: [QueueEvent] = []
         for stream in reply.array ?? [] {
@@ -54,7 +54,7 @@ extension JobQueue {
     /// The id of the newest event of a queue (`0` when none), to start following from now
     /// without missing what happens next.
     public func lastEventID(_ queue: String) throws -> String {
-        let reply = try redis.command("XREVRANGE", keys(queue).events, "+", "-", "COUNT", "1")
+        let reply = try checked(redis.pipeline([RedisCommand("XREVRANGE", keys(queue).events, "+", "-", "COUNT", "1")]), "XREVRANGE")[0]
         return reply.array?.first?.array?.first?.string ?? "0"
     }
 }

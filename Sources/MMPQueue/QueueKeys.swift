@@ -1,7 +1,8 @@
 /// The Redis keys of one queue. Every key carries the queue's hash tag (`{name}`), so all of a
 /// queue's keys live in one cluster slot and its scripts can touch them together; every key a
-/// script touches is passed in KEYS. The layout is documented in docs/operations.md and the
-/// pending list's name is stable (KEDA's Redis list scaler reads its length).
+/// script touches is passed in KEYS. The layout is documented in docs/operations.md; the names
+/// of `pending`, `scheduled` and `active` are stable (KEDA's redis scaler reads their lengths,
+/// deploy/kubernetes/).
 public struct QueueKeys: Sendable, Hashable {
     public let prefix: String
     public let queue: String
@@ -30,6 +31,10 @@ public struct QueueKeys: Sendable, Hashable {
     /// LIST of wake-up tokens: idle workers block on it (BLPOP), never on `pending`, so the
     /// blocking wait moves no job; the claim script then takes and leases one in one step.
     public var wake: String { base + "wake" }
+    /// ZSET worker id → liveness deadline (ms, server clock): refreshed every `liveness_ttl / 6`
+    /// by each worker of the queue; a worker past its deadline is dead and its leases are taken
+    /// back at once (the `reclaim` script).
+    public var alive: String { base + "alive" }
     /// STRING: which worker runs the reaper this interval (SET NX PX).
     public var reaperLock: String { base + "reaper" }
     /// Pub/sub channel announcing cancel requests (a fast path; the flag on the job is the truth).
@@ -37,10 +42,6 @@ public struct QueueKeys: Sendable, Hashable {
 
     /// HASH: the job record.
     public func job(_ id: String) -> String { base + "job:" + id }
-    /// What every record key starts with. The claim script takes an id it cannot know in advance
-    /// and builds that job's key from this one; it carries the queue's hash tag, so the record is
-    /// in the slot of the keys the script declares (docs/operations.md, "Redis Cluster").
-    public var jobPrefix: String { base + "job:" }
 
     /// The terminal index of a state.
     public func index(_ state: JobState) -> String? {
@@ -56,14 +57,20 @@ public struct QueueKeys: Sendable, Hashable {
     }
 }
 
-/// Keys shared by every queue (no hash tag: no script touches them).
+/// Keys shared by every queue. They carry one hash tag of their own, `{@}` (`@` is never part of a
+/// queue name), so they live in one cluster slot, apart from every queue's keys. No script
+/// touches them.
 public struct GlobalKeys: Sendable {
     public let prefix: String
-    public init(prefix: String) { self.prefix = prefix }
+    private let base: String
+    public init(prefix: String) {
+        self.prefix = prefix
+        self.base = "\(prefix):{@}:"
+    }
     /// SET of queue names that ever had a job.
-    public var queues: String { "\(prefix):queues" }
+    public var queues: String { base + "queues" }
     /// ZSET worker id → last heartbeat (ms).
-    public var workers: String { "\(prefix):workers" }
+    public var workers: String { base + "workers" }
     /// HASH: one worker's registration (expires when the worker stops heartbeating).
-    public func worker(_ id: String) -> String { "\(prefix):worker:\(id)" }
+    public func worker(_ id: String) -> String { base + "worker:" + id }
 }

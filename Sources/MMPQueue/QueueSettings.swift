@@ -35,6 +35,20 @@ public struct QueueSettings: Sendable, Equatable {
     public var wakeCap = 64
     /// How many inline (no-op) jobs a worker claims and leases per round trip.
     public var inlineBatch = 32
+    /// How long a worker that stops refreshing its liveness (every `livenessTTL / 6`) counts as
+    /// alive; then its leases are taken back at once, not when they expire.
+    public var livenessTTL = 3.0
+    /// Releases at shutdown that spend nothing; past them each release counts as a delivery
+    /// without a verdict (a job longer than the grace period is not released forever).
+    public var maxReleases = 5
+    /// `none`: a write is done when the master has it. `replicas`: submit and completion also
+    /// wait (WAIT) up to `replicaTimeout` for a replica to have it, and say when none did.
+    public var durability = Durability.none
+    public var replicaTimeout = 1.0
+
+    public enum Durability: String, Sendable, CaseIterable {
+        case none, replicas
+    }
 
     public init() {}
 
@@ -79,6 +93,16 @@ public struct QueueSettings: Sendable, Equatable {
         try duration("block_timeout", &blockTimeout)
         try count("wake_cap", &wakeCap)
         try count("inline_batch", &inlineBatch)
+        try duration("liveness_ttl", &livenessTTL)
+        try count("max_releases", &maxReleases)
+        if let d = section["durability"], !d.isNull {
+            guard let value = Durability(rawValue: d.plainText.trimmed()) else {
+                throw MMPError(.invalidConfig, "queue.durability: expected none or replicas, found '\(d.plainText)'")
+            }
+            durability = value
+        }
+        try duration("replica_timeout", &replicaTimeout)
+        guard livenessTTL >= 0.5 else { throw MMPError(.invalidConfig, "queue.liveness_ttl (\(livenessTTL)s) must be at least 0.5s") }
         guard heartbeat > 0, lease > heartbeat else {
             throw MMPError(.invalidConfig, "queue.lease (\(lease)s) must be longer than queue.heartbeat (\(heartbeat)s)")
         }
@@ -124,15 +148,22 @@ public struct QueueSettings: Sendable, Equatable {
         o["block_timeout"] = .double(blockTimeout)
         o["wake_cap"] = .int(wakeCap)
         o["inline_batch"] = .int(inlineBatch)
+        o["liveness_ttl"] = .double(livenessTTL)
+        o["max_releases"] = .int(maxReleases)
+        o["durability"] = .string(durability.rawValue)
+        o["replica_timeout"] = .double(replicaTimeout)
         return .object(o)
     }
 
-    /// Backoff before retry number `attempt` (1 = after the first failure), with jitter.
+    /// Backoff before retry number `attempt` (1 = after the first failure): `backoff.base *
+    /// 2^(attempt-1)`, at most `backoff.cap`, half of it fixed and half random (equal jitter), as
+    /// docs/operations.md says.
     public func retryDelay(attempt: Int) -> Double {
-        Backoff(base: backoffBase * 2, cap: backoffCap).delay(attempt: max(0, attempt - 1))
+        Backoff(base: backoffBase, cap: backoffCap).delay(attempt: max(0, attempt - 1))
     }
 
     var leaseMillis: String { String(Int(lease * 1000)) }
+    var livenessMillis: String { String(Int(livenessTTL * 1000)) }
 }
 
 /// Queue names: letters, digits, `_`, `-`, `.`; at most 64 characters. They appear inside

@@ -55,14 +55,19 @@ extension JobQueue {
         ]
     }
 
+    /// Registers or refreshes a worker (one round trip). Error replies are thrown, typed.
+    public func register(_ info: WorkerInfo, ttl: Double) throws {
+        _ = try checked(redis.pipeline(registrationCommands(info, ttl: ttl)), "worker registration")
+    }
+
     public func unregister(worker id: String) throws {
-        _ = try redis.pipeline([RedisCommand("DEL", global.worker(id)), RedisCommand("ZREM", global.workers, id)])
+        _ = try checked(redis.pipeline([RedisCommand("DEL", global.worker(id)), RedisCommand("ZREM", global.workers, id)]), "unregister")
     }
 
     /// Live workers (their registration has not expired), most recently seen first.
     public func workers() throws -> [WorkerInfo] {
-        let ids = (try redis.command("ZREVRANGE", global.workers, "0", "999").array ?? []).compactMap(\.string)
-        let replies = try redis.pipeline(ids.map { RedisCommand("HGETALL", global.worker($0)) })
+        let ids = (try checked(redis.pipeline([RedisCommand("ZREVRANGE", global.workers, "0", "999")]), "ZREVRANGE")[0].array ?? []).compactMap(\.string)
+        let replies = try checked(redis.pipeline(ids.map { RedisCommand("HGETALL", global.worker($0)) }), "HGETALL")
         return replies.compactMap { WorkerInfo(fields: $0.dictionary) }
     }
 }

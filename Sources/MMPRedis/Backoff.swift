@@ -2,9 +2,9 @@
 import Glibc
 #endif
 
-/// Exponential backoff with full jitter: attempt n waits a random time in
-/// `[delay/2, delay]` where `delay = min(cap, base * 2^n)`. Half the delay is kept fixed so a
-/// fleet that lost Redis together does not reconnect in lockstep, yet none retries at once.
+/// Exponential backoff with equal jitter: attempt n waits a random time in `[delay/2, delay]`
+/// where `delay = min(cap, base * 2^n)`. Half the delay is random so a fleet that lost Redis
+/// together does not reconnect in lockstep; half is fixed so that none retries at once.
 public struct Backoff: Sendable, Equatable {
     public var base: Double
     public var cap: Double

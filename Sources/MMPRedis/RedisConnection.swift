@@ -241,16 +241,13 @@ public final class RedisConnection: @unchecked Sendable {
                         "redis \(settings.endpoint): \(commandName) failed: \(message.isEmpty ? "connection lost" : message)")
     }
 
+    // Error kinds (OOM, READONLY ... are "unavailable, retry"): RedisErrorKind.swift.
     private func serverError(_ message: String, _ cmd: RedisCommand) -> MMPError {
-        let kind: MMPError.Kind = message.hasPrefix("LOADING") || message.hasPrefix("BUSY") || message.hasPrefix("TRYAGAIN")
-            || message.hasPrefix("MASTERDOWN") || message.hasPrefix("READONLY") ? .connection : .internal
-        return MMPError(kind, "redis \(settings.endpoint): \(cmd.name) refused: \(message)")
+        MMPError.redisReply(message, endpoint: settings.endpoint, what: cmd.name)
     }
 
     private func scriptError(_ message: String, _ script: RedisScript) -> MMPError {
-        let kind: MMPError.Kind = message.hasPrefix("LOADING") || message.hasPrefix("BUSY") || message.hasPrefix("READONLY")
-            || message.hasPrefix("MASTERDOWN") ? .connection : .internal
-        return MMPError(kind, "redis \(settings.endpoint): script \(script.name) failed: \(message)")
+        MMPError.redisReply(message, endpoint: settings.endpoint, what: "script \(script.name)")
     }
 
     static func errorText(_ ctx: UnsafeMutablePointer<redisContext>) -> String {

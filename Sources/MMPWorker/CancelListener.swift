@@ -22,24 +22,29 @@ final class CancelListener: @unchecked Sendable {
     func run() {
         let channels = supervisor.options.queues.map { QueueKeys(prefix: supervisor.options.queue.keyPrefix, queue: $0).cancelChannel }
         var failures = 0
-        while !supervisor.slotsDone.isSet {
+        while !supervisor.allSlotsDone {
             do {
                 try redis.connect()
                 _ = try redis.pipeline([RedisCommand(["SUBSCRIBE"] + channels)])
                 for _ in 1..<channels.count { _ = try redis.receive() }
                 failures = 0
-                while !supervisor.slotsDone.isSet {
+                while !supervisor.allSlotsDone {
                     // An idle subscription times out now and then; it simply subscribes again.
                     let message = try redis.receive(blockSeconds: 30)
                     guard let parts = message.array, parts.count == 3, parts[0].string == "message", let id = parts[2].string else { continue }
-                    if supervisor.running.stop(id, reason: .cancelled) {
+                    let stop = supervisor.state { m in
+                        let stop = m.cancelAnnounced(id)
+                        Supervisor.kill(stop.map { [$0] } ?? [])
+                        return stop
+                    }
+                    if stop != nil {
                         supervisor.logger.info("cancel requested; stopping the job", metadata: ["job": "\(id)", "via": "pub/sub"])
                     }
                 }
             } catch {
                 redis.close()
-                if supervisor.slotsDone.isSet { return }
-                sleep(Backoff(base: 0.1, cap: 5).delay(attempt: failures), unless: { self.supervisor.slotsDone.isSet })
+                if supervisor.allSlotsDone { return }
+                sleep(Backoff(base: 0.1, cap: 5).delay(attempt: failures), unless: { self.supervisor.allSlotsDone })
                 failures += 1
             }
         }

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import MMPCore
-import MMPRedis
+import Synchronization
 
 /// An `mmp run-job` child: payload on its stdin, `ChildMessage` lines on its stdout.
 ///
@@ -10,16 +10,17 @@ import MMPRedis
 /// must not kill running jobs before the grace period), with default signal handling.
 final class ChildProcess: @unchecked Sendable {
     /// Pipes are made and children spawned one at a time per process (see the pipes' comment).
-    static let spawnLock = MutexLock()
+    static let spawnLock = Mutex(())
     let pid: pid_t
     private var stdoutFD: Int32
     private var buffer: [UInt8] = []
 
     typealias Exit = ProcessSpawner.Exit
 
-    init(executable: String, arguments: [String], input: String) throws {
+    /// - Parameter environment: the child's whole environment; nil inherits the worker's.
+    init(executable: String, arguments: [String], input: String, environment: [String: String]? = nil) throws {
         var toChild: [Int32] = [0, 0], fromChild: [Int32] = [0, 0]
-        let child = try ChildProcess.spawnLock.withLock { () throws -> pid_t in
+        let child = try ChildProcess.spawnLock.withLock { _ throws -> pid_t in
             // Close-on-exec, set under the spawn lock: a child started by another slot at the same
             // moment must not inherit these ends (it would hold this child's stdin open, and two
             // such children would wait on each other forever). dup2 onto 0 and 1 clears the flag for
@@ -32,7 +33,7 @@ final class ChildProcess: @unchecked Sendable {
             for fd in toChild + fromChild { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
             defer { close(toChild[0]); close(fromChild[1]) }
             do {
-                return try ProcessSpawner.spawn(executable, arguments: arguments,
+                return try ProcessSpawner.spawn(executable, arguments: arguments, environment: environment,
                                                 fileActions: [.duplicate(toChild[0], to: 0), .duplicate(fromChild[1], to: 1)],
                                                 newProcessGroup: true)
             } catch {

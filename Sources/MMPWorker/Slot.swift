@@ -5,15 +5,21 @@ import Logging
 import MMPCore
 import MMPQueue
 import MMPRedis
+import Synchronization
 
 /// One unit of concurrency: claims a job, runs it (in a child, or inline for no-op jobs),
-/// writes the verdict, and claims the next. Owns its Redis connection.
+/// records the verdict, and claims the next. Owns its Redis connection. What to do next is the
+/// state machine's decision (`Supervisor.state`); the slot does the I/O.
 final class Slot: @unchecked Sendable {
+    // `peeks` and `progressMutedUntil` are touched by the slot's own thread only.
     let index: Int
     unowned let supervisor: Supervisor
     let queue: JobQueue
-    private let waitLock = MutexLock()
-    private var waiting = false
+    /// True while the slot blocks in BLPOP; the signal thread interrupts only then, under this
+    /// lock, so an interrupt never lands on a write.
+    private let waiting = Mutex<Bool>(false)
+    /// Per queue: the entries last seen at the tail of `pending` (the next claim's candidates).
+    private var peeks: [String: [String]] = [:]
     /// After a failed progress write, progress is not sent again before this time (Redis down
     /// must not slow the child, whose output we relay).
     private var progressMutedUntil = 0.0
@@ -29,75 +35,82 @@ final class Slot: @unchecked Sendable {
 
     /// Breaks the slot's blocking wait for work (shutdown), never a write in progress.
     func interruptIfWaiting() {
-        waitLock.withLock { if waiting { queue.redis.interrupt() } }
+        waiting.withLock { if $0 { queue.redis.interrupt() } }
     }
-
-    private func setWaiting(_ value: Bool) { waitLock.withLock { waiting = value } }
 
     /// Claims and runs jobs until shutdown. A job leaves `pending` only inside a claim script that
     /// leases it in the same step (design §3.2): an idle slot blocks on the wake lists, which
     /// moves nothing, then claims; a busy slot's completion claims its next job.
     func run() {
-        var leased: [ClaimedJob] = []
-        // Claim without waiting first: at start, after a reconnect and after a block timeout
+        var held: [ClaimedJob] = []
+        // Claim without waiting first: at start, after a failure and after a block timeout
         // (jobs may wait whose wake token went with a killed worker).
         var look = true
-        var failures = 0
-        while !supervisor.stopping.isSet {
+        while true {
+            if !held.isEmpty {
+                held = perform(held)
+                continue
+            }
+            let now = monotonic()
+            switch supervisor.state({ $0.claimDecision(now: now) }) {
+            case .stop:
+                // A token this slot took just before the shutdown would be lost with it: put one
+                // back where work waits, so another idle worker looks.
+                _ = try? queue.nudge(options.queues)
+                return
+            case .pause(let until):
+                sleep(until - now, unless: { !self.supervisor.isRunning })
+                look = true
+                continue
+            case .claim:
+                break
+            }
             do {
-                if !leased.isEmpty {
-                    leased = perform(leased)
-                } else if look {
+                if look {
                     look = false
-                    leased = try claimFirst(of: options.queues)
-                } else if let woken = try waitForWork() {
-                    leased = try claimFirst(of: [woken])
+                    held = try claimFirst(of: options.queues, token: nil)
+                } else if let (woken, token) = try waitForWork() {
+                    held = try claimFirst(of: [woken], token: token)
                 } else {
                     look = true
                 }
-                failures = 0
             } catch {
-                if supervisor.stopping.isSet { break }
-                let e = MMPError.wrap(error)
-                if failures == 0 { logger.error("redis unavailable: \(e.message); reconnecting", metadata: ["slot": "\(index)"]) }
-                failures += 1
-                if queue.redis.reconnect(backoff: Backoff(base: 0.1, cap: 5), shouldStop: { self.supervisor.stopping.isSet }) {
-                    logger.info("redis connection restored", metadata: ["slot": "\(index)"])
+                if !supervisor.isRunning { continue }
+                let failure = WriteFailure(error)
+                let pause = supervisor.state { $0.claimFailed(failure, now: monotonic()) }
+                if pause.began {
+                    logger.error("redis unavailable: \(failure.message); no claims until it takes writes again", metadata: ["slot": "\(index)"])
                 }
                 look = true
             }
         }
-        // Jobs leased but not started (claimed as the shutdown began): a batch of inline jobs is
-        // run (microseconds; nothing more is claimed), a job for a child goes back to pending
-        // without spending an attempt or a delivery.
-        if leased.allSatisfy({ $0.kind == "noop" }) {
-            _ = runInline(leased)
-        } else {
-            for job in leased { _ = try? queue.release(job.lease) }
-        }
-        // A token this slot took just before the shutdown would be lost with it: put one back
-        // where work waits, so another idle worker looks.
-        _ = try? queue.nudge(options.queues)
     }
 
     /// Blocks on the wake lists of the slot's queues (BLPOP, in their order) up to the block
-    /// timeout; returns the queue whose token it took.
-    private func waitForWork() throws -> String? {
-        setWaiting(true)
-        defer { setWaiting(false) }
-        if supervisor.stopping.isSet { return nil }
+    /// timeout; returns the queue whose token it took, and the token.
+    private func waitForWork() throws -> (String, String)? {
+        waiting.withLock { $0 = true }
+        defer { waiting.withLock { $0 = false } }
+        if !supervisor.isRunning { return nil }
         return try queue.waitForWork(options.queues, timeout: options.queue.blockTimeout)
     }
 
-    /// Claims from the first of `queues` (in order) that has a job; empty when none has.
-    private func claimFirst(of queues: [String]) throws -> [ClaimedJob] {
+    /// Claims from the first of `queues` (in order) that has a job; empty when none has. A wake
+    /// token that is a job id of its queue is the claim's first candidate.
+    private func claimFirst(of queues: [String], token: String?) throws -> [ClaimedJob] {
         for q in queues {
-            while !supervisor.stopping.isSet {
-                let claim = try queue.claim(queue: q, claimRequest(q))
+            var candidates = token.flatMap { JobID.queue(of: $0) == q ? [$0] : nil } ?? peeks[q] ?? []
+            while supervisor.isRunning {
+                let claim = try queue.claim(queue: q, claimRequest(q, candidates: candidates))
+                peeks[q] = claim.peek
                 report(claim.buried, queue: q)
-                if !claim.jobs.isEmpty { return claim.jobs }
+                if !claim.jobs.isEmpty {
+                    supervisor.state { $0.leased(claim.jobs, now: monotonic()) }
+                    return claim.jobs
+                }
                 // Only dead records made (one per call): claim again at once.
                 if claim.buried.isEmpty { break }
+                candidates = claim.peek
             }
         }
         return []
@@ -105,9 +118,9 @@ final class Slot: @unchecked Sendable {
 
     /// A claim for this slot: inline jobs come in batches on the first queue only, so that a
     /// worker on several queues looks at the first again after each job of the others.
-    private func claimRequest(_ queueName: String) -> ClaimRequest {
+    private func claimRequest(_ queueName: String, candidates: [String]? = nil) -> ClaimRequest {
         ClaimRequest(worker: options.workerID, token: supervisor.nextToken(),
-                     batch: queueName == options.queues[0] ? options.queue.inlineBatch : 1)
+                     batch: queueName == options.queues[0] ? options.queue.inlineBatch : 1, candidates: candidates ?? peeks[queueName] ?? [])
     }
 
     private func report(_ buried: [Claim.BuriedEntry], queue queueName: String) {
@@ -119,8 +132,11 @@ final class Slot: @unchecked Sendable {
 
     /// Runs leased jobs; returns the jobs their completion leased next.
     private func perform(_ jobs: [ClaimedJob]) -> [ClaimedJob] {
-        if jobs.count == 1, jobs[0].kind != "noop" { return execute(jobs[0]) }
-        return runInline(jobs)
+        if jobs.allSatisfy(\.runsInline) { return runInline(jobs) }
+        // A job for a child process is leased alone.
+        var next: [ClaimedJob] = []
+        for job in jobs { next = execute(job, claimNext: jobs.count == 1) }
+        return next
     }
 
     static func excerpt(_ text: String) -> String {
@@ -130,17 +146,9 @@ final class Slot: @unchecked Sendable {
 
     // MARK: Running a job
 
-    enum Verdict {
-        case succeeded(JSON)
-        case failed(kind: String, message: String, retryable: Bool)
-        case crashed(String)
-        case malformed(String)
-        case stopped(StopReason)
-    }
-
     /// Runs one leased job and records its verdict; returns the jobs its completion leased next
     /// (only with `claimNext`).
-    private func execute(_ job: ClaimedJob, claimNext: Bool = true) -> [ClaimedJob] {
+    private func execute(_ job: ClaimedJob, claimNext: Bool) -> [ClaimedJob] {
         let lease = job.lease
         var meta: Logger.Metadata = ["job": "\(lease.id)", "delivery": "\(job.deliveries)"]
         let payload: JobPayload
@@ -149,36 +157,40 @@ final class Slot: @unchecked Sendable {
         } catch {
             let reason = "malformed payload: \(MMPError.wrap(error).message)"
             logger.error("job payload is malformed; moving it to dead", metadata: meta.merging(["reason": "\(reason)"]) { $1 })
-            return finish(lease, .malformed(reason), job: job, meta: meta, claimNext: false)
+            supervisor.state { $0.finished(lease.id, .malformed(reason)) }
+            return record([job], meta: meta, claimNext: false)
         }
         meta["kind"] = "\(payload.kind.rawValue)"
         if payload.kind == .train { meta["recipe"] = "\(payload.recipeName)" }
-        let timeout = job.timeout > 0 ? job.timeout : options.queue.jobTimeout
-        running.add(lease, timeout: timeout)
         let start = monotonic()
-        if payload.kind != .noop { logger.info("job started", metadata: meta) }
-        let verdict: Verdict
-        if payload.kind == .noop {
-            verdict = .succeeded(["kind": "noop"])
-        } else {
-            verdict = runChild(lease, payload: payload, meta: meta)
+        guard supervisor.state({ $0.started(lease.id, now: start) }) else {
+            // Stopped before it started (leased as the shutdown began, or cancelled).
+            guard supervisor.state({ $0.exited(lease.id, .crashed("not started"), now: monotonic()) }) != nil else { return [] }
+            return record([job], meta: meta, claimNext: false)
         }
-        let entry = running.remove(lease.id)
-        let final: Verdict = entry?.stopReason.map { .stopped($0) } ?? verdict
+        if payload.kind != .noop { logger.info("job started", metadata: meta) }
+        let outcome: ChildOutcome = payload.kind == .noop ? .succeeded(["kind": "noop"]) : runChild(lease, payload: payload, meta: meta)
+        let verdict = supervisor.state { $0.exited(lease.id, outcome, now: monotonic()) }
         meta["seconds"] = "\(JSON.format(((monotonic() - start) * 1000).rounded() / 1000))"
-        return finish(lease, final, job: job, meta: meta, claimNext: claimNext)
+        guard verdict != nil else {
+            logger.warning("lease lost (expired and reassigned); the job was stopped and its result dropped", metadata: meta)
+            return []
+        }
+        return record([job], meta: meta, claimNext: claimNext)
     }
 
-    private var running: RunningJobs { supervisor.running }
-
-    private func runChild(_ lease: Lease, payload: JobPayload, meta: Logger.Metadata) -> Verdict {
+    private func runChild(_ lease: Lease, payload: JobPayload, meta: Logger.Metadata) -> ChildOutcome {
         let child: ChildProcess
         do {
-            child = try ChildProcess(executable: options.mmpPath, arguments: ["run-job", "--job-id", lease.id], input: payload.json.serialized())
+            child = try ChildProcess(executable: options.mmpPath, arguments: ["run-job", "--job-id", lease.id], input: payload.json.serialized(),
+                                     environment: supervisor.childEnvironment)
         } catch {
             return .failed(kind: "io", message: MMPError.wrap(error).message, retryable: true)
         }
-        running.setChild(lease.id, pid: child.pid)
+        supervisor.state { m in
+            // Stopped while it was being spawned (a cancel): stop it now.
+            if m.spawned(lease.id, pid: child.pid) { _ = kill(child.pid, SIGKILL) }
+        }
         var result: JSON?
         var reported: (kind: String, message: String, retryable: Bool)?
         while let line = child.readLine() {
@@ -202,7 +214,7 @@ final class Slot: @unchecked Sendable {
             }
         }
         child.waitForExit()
-        running.childExited(lease.id)
+        supervisor.state { $0.childGone(lease.id) }
         switch child.reap() {
         case .code(0):
             if let result { return .succeeded(result) }
@@ -227,117 +239,189 @@ final class Slot: @unchecked Sendable {
         }
     }
 
-    /// Writes the verdict, retrying across reconnects: every write is fenced by the lease token
-    /// and idempotent, so sending it again after a lost reply is safe.
-    @discardableResult
-    private func finish(_ lease: Lease, _ verdict: Verdict, job: ClaimedJob, meta: Logger.Metadata, claimNext: Bool) -> [ClaimedJob] {
-        var meta = meta
-        // A busy slot claims its next job with the completion, from its first queue only (after a
-        // job of another queue it looks at the first again), and not once the shutdown began.
-        let next = claimNext && !supervisor.stopping.isSet && lease.queue == options.queues[0] ? claimRequest(lease.queue) : nil
-        var leasedNext: [ClaimedJob] = []
-        let written: String? = persist(meta) { () -> String in
-            switch verdict {
-            case .succeeded(let result):
-                let (outcome, claim) = try queue.complete(lease, result: result, next: next)
-                report(claim.buried, queue: lease.queue)
-                leasedNext = claim.jobs
-                return outcome == .stale ? "stale" : "succeeded"
-            case .failed(let kind, let message, let retryable):
-                let backoff = options.queue.retryDelay(attempt: job.attempts + 1)
-                let out = try queue.fail(lease, mode: retryable ? .retry : .permanent, kind: kind, message: message, backoff: backoff)
-                meta["error"] = "\(message)"
-                return out.write == .stale ? "stale" : out.state
-            case .crashed(let message):
-                let backoff = options.queue.retryDelay(attempt: job.deliveries)
-                let out = try queue.fail(lease, mode: .crash, kind: "internal", message: message, backoff: backoff)
-                meta["error"] = "\(message)"
-                return out.write == .stale ? "stale" : out.state
-            case .malformed(let message):
-                let out = try queue.fail(lease, mode: .dead, kind: "invalid_input", message: message, backoff: 0)
-                return out.write == .stale ? "stale" : out.state
-            case .stopped(.cancelled):
-                return try queue.finishCancelled(lease) == .stale ? "stale" : "cancelled"
-            case .stopped(.timedOut):
-                let message = "job exceeded its timeout of \(JSON.format(job.timeout > 0 ? job.timeout : options.queue.jobTimeout))s and was stopped"
-                meta["error"] = "\(message)"
-                let out = try queue.fail(lease, mode: .permanent, kind: "timeout", message: message, backoff: 0)
-                return out.write == .stale ? "stale" : out.state
-            case .stopped(.leaseLost):
-                return "stale"
-            case .stopped(.shutdown):
-                return try queue.release(lease) ? "requeued" : "stale"
-            }
-        }
-        guard let written else { return leasedNext }
-        switch written {
-        case "succeeded":
-            if job.kind != "noop" { logger.info("job succeeded", metadata: meta) }
-        case "stale":
-            logger.warning("lease lost (the job was reassigned); result dropped", metadata: meta)
-        case "requeued":
-            logger.info("job requeued (shutdown; no attempt spent)", metadata: meta)
-        case "scheduled":
-            logger.warning("job failed; retry scheduled", metadata: meta)
-        case "dead":
-            logger.error("job moved to dead", metadata: meta)
-        case "cancelled":
-            logger.info("job cancelled", metadata: meta)
-        default:
-            logger.error("job \(written)", metadata: meta)
-        }
-        return leasedNext
-    }
-
     /// Inline (no-op) jobs in batches: run the leased jobs, then record their completions and
     /// claim the next batch in one `complete-and-claim` round trip, and again while the queue
     /// keeps giving inline jobs. Each job was leased (with its own token) in the step that took
     /// it from pending, and its completion is fenced by that token. Returns the jobs leased next
     /// that are not inline (a job for a child process ends a batch).
     private func runInline(_ first: [ClaimedJob]) -> [ClaimedJob] {
-        guard let queueName = first.first?.lease.queue else { return [] }
         var batch = first
         while !batch.isEmpty {
-            var completions: [(Lease, JSON)] = []
+            var done: [ClaimedJob] = []
             for job in batch {
-                if job.kind == "noop", (try? JobPayload(text: job.payloadText))?.kind == .noop {
-                    completions.append((job.lease, ["kind": "noop"]))
+                if (try? JobPayload(text: job.payloadText))?.kind == .noop {
+                    done.append(job)
                 } else {
                     // A payload that does not read as a no-op job: run or reject it on its own.
                     _ = execute(job, claimNext: false)
                 }
             }
-            let next = supervisor.stopping.isSet || queueName != options.queues[0] ? nil : claimRequest(queueName)
-            guard let outcome = persist(["queue": "\(queueName)", "batch": "\(completions.count)"], {
-                try queue.completeAndClaim(queue: queueName, completions: completions, next: next)
-            }) else { return [] }
-            for (i, written) in outcome.completions.enumerated() where written == .stale {
-                logger.warning("lease lost (the job was reassigned); result dropped", metadata: ["job": "\(completions[i].0.id)"])
+            let now = monotonic()
+            supervisor.state { m in
+                for job in done {
+                    _ = m.started(job.lease.id, now: now)
+                    m.finished(job.lease.id, .succeeded(Slot.noopResult))
+                }
             }
-            report(outcome.next.buried, queue: queueName)
-            batch = outcome.next.jobs
-            if batch.count == 1, batch[0].kind != "noop" { return batch }
+            batch = record(done, meta: ["queue": "\(first[0].lease.queue)", "batch": "\(done.count)"], claimNext: true)
+            if batch.count == 1, !batch[0].runsInline { return batch }
         }
         return []
     }
 
-    /// Runs a write until it gets an answer: on a connection error, reconnects with backoff and
-    /// sends it again. Gives up only on a non-connection error (logged) or a hard stop.
-    private func persist<T>(_ meta: Logger.Metadata, _ write: () throws -> T) -> T? {
-        var attempt = 0
+    static let noopResult: JSON = ["kind": "noop"]
+
+    // MARK: Recording verdicts
+
+    /// Records the verdicts of `jobs` (one job, or a batch of inline jobs of one queue) as the
+    /// state machine says: now, again after a backoff while Redis refuses (the result is kept,
+    /// the lease renewed meanwhile, and no slot claims), or not at all once the lease is gone.
+    /// Returns the jobs the write claimed next.
+    private func record(_ jobs: [ClaimedJob], meta: Logger.Metadata, claimNext: Bool) -> [ClaimedJob] {
+        guard let queueName = jobs.first?.lease.queue else { return [] }
+        let byID = Dictionary(jobs.map { ($0.lease.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let ids = jobs.map(\.lease.id)
+        let wantsNext = claimNext && queueName == options.queues[0]
         while true {
-            do {
-                return try write()
-            } catch {
-                let e = MMPError.wrap(error)
-                guard e.kind == .connection || e.kind == .timeout else {
-                    logger.error("cannot record the job's outcome: \(e.message)", metadata: meta)
-                    return nil
+            let now = monotonic()
+            switch supervisor.state({ $0.nextWrite(ids, wantsNext: wantsNext, now: now) }) {
+            case .done:
+                return []
+            case .giveUp(let lost):
+                for g in lost {
+                    logger.error("cannot record the job's verdict (\(g.reason)); giving it up: the job runs again when its lease ends",
+                                 metadata: meta.merging(["job": "\(g.id)", "verdict": "\(Slot.describe(g.verdict))"]) { $1 })
                 }
-                if attempt == 0 { logger.error("redis unavailable while recording the outcome: \(e.message); retrying", metadata: meta) }
-                Backoff.sleep(Backoff(base: 0.1, cap: 5).delay(attempt: attempt))
-                attempt += 1
+                return []
+            case .wait(let until):
+                sleep(until - now, unless: { false })
+            case .write(let live, let next):
+                do {
+                    let verdicts = supervisor.state { m in live.map { m.verdict($0) } }
+                    let (outcomes, leasedNext) = try write(live.compactMap { byID[$0] }, queue: queueName, claimNext: next)
+                    supervisor.state { m in
+                        _ = m.wrote(live, .success(outcomes), now: monotonic())
+                        if !leasedNext.isEmpty { m.leased(leasedNext, now: monotonic()) }
+                    }
+                    for (n, outcome) in outcomes.enumerated() where n < live.count {
+                        log(outcome, job: byID[live[n]], verdict: verdicts[n], meta: meta)
+                    }
+                    return leasedNext
+                } catch {
+                    let failure = WriteFailure(error)
+                    let action = supervisor.state { $0.wrote(live, .failure(failure), now: monotonic()) }
+                    if case .retry(first: true) = action {
+                        logger.error("redis refuses to record the outcome: \(failure.message); keeping the result and sending it again with backoff; no new claims meanwhile",
+                                     metadata: meta)
+                    }
+                }
             }
+        }
+    }
+
+    /// Sends the verdicts of `jobs`; returns what the queue did with each, and the jobs it
+    /// claimed next.
+    private func write(_ jobs: [ClaimedJob], queue queueName: String, claimNext: Bool) throws -> ([RecordedOutcome], [ClaimedJob]) {
+        let next = claimNext ? claimRequest(queueName) : nil
+        if jobs.count > 1 || jobs.first?.runsInline == true {
+            let out = try queue.completeAndClaim(queue: queueName, completions: jobs.map { ($0.lease, Slot.noopResult) }, next: next)
+            peeks[queueName] = out.next.peek
+            report(out.next.buried, queue: queueName)
+            return (out.completions.map(Slot.recorded), out.next.jobs)
+        }
+        guard let job = jobs.first, let verdict = supervisor.state({ $0.verdict(job.lease.id) }) else { return ([], []) }
+        let lease = job.lease
+        switch verdict {
+        case .succeeded(let result):
+            let (outcome, claim, replicas) = try queue.completeReplicated(lease, result: result, next: next)
+            peeks[queueName] = claim.peek
+            report(claim.buried, queue: queueName)
+            if replicas == 0 {
+                logger.warning("no replica acknowledged the completion within queue.replica_timeout (durability: replicas)", metadata: ["job": "\(lease.id)"])
+            }
+            return ([Slot.recorded(outcome)], claim.jobs)
+        case .failed(let kind, let message, let retryable):
+            let backoff = options.queue.retryDelay(attempt: job.attempts + 1)
+            return ([Slot.recorded(try queue.fail(lease, mode: retryable ? .retry : .permanent, kind: kind, message: message, backoff: backoff))], [])
+        case .crashed(let message):
+            let backoff = options.queue.retryDelay(attempt: job.deliveries)
+            return ([Slot.recorded(try queue.fail(lease, mode: .crash, kind: "internal", message: message, backoff: backoff))], [])
+        case .malformed(let message):
+            return ([Slot.recorded(try queue.fail(lease, mode: .dead, kind: "invalid_input", message: message, backoff: 0))], [])
+        case .timedOut(let limit):
+            let message = "job exceeded its timeout of \(JSON.format(limit > 0 ? limit : options.queue.jobTimeout))s and was stopped"
+            return ([Slot.recorded(try queue.fail(lease, mode: .permanent, kind: "timeout", message: message, backoff: 0))], [])
+        case .cancelled:
+            switch try queue.finishCancelled(lease) {
+            case .ok: return ([.cancelled], [])
+            case .already: return ([.alreadyRecorded], [])
+            case .stale: return ([.stale], [])
+            }
+        case .released:
+            switch try queue.release(lease) {
+            case .requeued: return ([.requeued(counted: false)], [])
+            case .counted: return ([.requeued(counted: true)], [])
+            case .dead: return ([.dead], [])
+            case .cancelled: return ([.cancelled], [])
+            case .stale: return ([.stale], [])
+            }
+        }
+    }
+
+    static func recorded(_ outcome: JobQueue.WriteOutcome) -> RecordedOutcome {
+        switch outcome {
+        case .ok: return .succeeded
+        case .already: return .alreadyRecorded
+        case .stale: return .stale
+        }
+    }
+
+    static func recorded(_ outcome: JobQueue.FailOutcome) -> RecordedOutcome {
+        switch (outcome.write, outcome.state) {
+        case (.stale, _): return .stale
+        case (.already, _): return .alreadyRecorded
+        case (.ok, .scheduled?): return .retryScheduled
+        case (.ok, .dead?): return .dead
+        case (.ok, _): return .failed
+        }
+    }
+
+    static func describe(_ verdict: Verdict) -> String {
+        switch verdict {
+        case .succeeded(let result): return "succeeded with result \(result.serialized())"
+        case .failed(let kind, let message, _): return "failed [\(kind)] \(message)"
+        case .crashed(let message): return "crashed: \(message)"
+        case .malformed(let message): return "malformed: \(message)"
+        case .cancelled: return "cancelled"
+        case .timedOut(let limit): return "timed out after \(JSON.format(limit))s"
+        case .released: return "given back at shutdown"
+        }
+    }
+
+    private func log(_ outcome: RecordedOutcome, job: ClaimedJob?, verdict: Verdict?, meta: Logger.Metadata) {
+        var meta = meta
+        if let job { meta["job"] = "\(job.lease.id)" }
+        switch verdict {
+        case .failed(_, let message, _)?, .crashed(let message)?, .malformed(let message)?: meta["error"] = "\(message)"
+        case .timedOut(let limit)?: meta["error"] = "job exceeded its timeout of \(JSON.format(limit > 0 ? limit : options.queue.jobTimeout))s"
+        default: break
+        }
+        switch outcome {
+        case .succeeded, .alreadyRecorded:
+            if job?.runsInline != true { logger.info("job succeeded", metadata: meta) }
+        case .stale:
+            logger.warning("lease lost (the job was reassigned); result dropped", metadata: meta)
+        case .requeued(let counted):
+            logger.info(counted ? "job requeued (shutdown; past queue.max_releases, counted as a delivery)" : "job requeued (shutdown; no attempt spent)",
+                        metadata: meta)
+        case .retryScheduled:
+            logger.warning("job failed; retry scheduled", metadata: meta)
+        case .failed:
+            logger.error("job failed", metadata: meta)
+        case .dead:
+            logger.error("job moved to dead", metadata: meta)
+        case .cancelled:
+            logger.info("job cancelled", metadata: meta)
         }
     }
 }

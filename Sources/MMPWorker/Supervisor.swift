@@ -5,38 +5,55 @@ import Logging
 import MMPCore
 import MMPQueue
 import MMPRedis
+import Synchronization
 
 /// The worker supervisor (design §3): `concurrency` slots claim and run jobs, a maintenance
-/// thread renews leases, reads cancel flags, enforces timeouts, runs the reaper and keeps the
-/// registration fresh, and a signal thread turns SIGTERM/SIGINT into the shutdown contract
-/// (§3.9). Each thread has its own Redis connection; a lost connection is retried with backoff
-/// and never ends the process.
-public final class Supervisor: @unchecked Sendable {
+/// thread renews leases, reads cancel flags, enforces timeouts, keeps the worker's liveness,
+/// runs the reaper and keeps the registration fresh, and a signal thread turns SIGTERM/SIGINT
+/// into the shutdown contract (§3.9). Each thread has its own Redis connection; a lost
+/// connection or a Redis that refuses writes is retried with backoff and never ends the process.
+///
+/// Every decision is the state machine's (`WorkerStateMachine`); the threads do the I/O.
+public final class Supervisor: Sendable {
     let options: WorkerOptions
     let logger: Logger
-    let running = RunningJobs()
-    /// Set on the first SIGTERM/SIGINT: no new claims.
-    let stopping = AtomicFlag()
-    /// Set when the grace period is over (or a second signal came): running jobs are stopped.
-    let graceOver = AtomicFlag()
+    private let machine: Mutex<WorkerStateMachine>
     /// Set when every slot has ended: maintenance ends too.
-    let slotsDone = AtomicFlag()
-    private var slotList: [Slot] = []
-    /// Read by the signal thread while the main thread fills it: under the lock.
-    var slots: [Slot] {
-        get { lock.withLock { slotList } }
-        set { lock.withLock { slotList = newValue } }
-    }
-    let startedAt = Clock.nowMillis()
-    private var stopRequestedAt = 0.0
-    private let lock = MutexLock()
-    private var tokenCounter: UInt64 = 0
+    private let slotsDone = Atomic<Bool>(false)
+    /// Read by the signal thread while the main thread fills it.
+    private let slotList = Mutex<[Slot]>([])
+    let startedAt = MMPQueue.Clock.nowMillis()
+    private let tokenCounter = Atomic<UInt64>(0)
     private let tokenSeed = UInt64.random(in: 0...UInt64.max)
+
+    /// What job processes get: the worker's environment, and MMP_THREADS (their share of the cores).
+    let childEnvironment: [String: String]
 
     public init(options: WorkerOptions, logger: Logger) {
         self.options = options
         self.logger = logger
+        var environment = ProcessEnvironment.current().variables
+        environment["MMP_THREADS"] = String(options.jobThreads)
+        self.childEnvironment = environment
+        self.machine = Mutex(WorkerStateMachine(configuration: .init(grace: options.grace)))
     }
+
+    /// Runs `body` on the state machine under its lock. Kills it asks for are sent inside the
+    /// lock (`kill(_:)`), so a pid is never signalled after its slot has reaped it.
+    func state<T>(_ body: (inout WorkerStateMachine) -> T) -> T {
+        machine.withLock { body(&$0) }
+    }
+
+    /// Sends SIGKILL to the children of `stops`. Call inside `state`.
+    static func kill(_ stops: [WorkerStateMachine.Stop]) {
+        for s in stops where s.pid > 0 { _ = Glibc.kill(s.pid, SIGKILL) }
+    }
+
+    var isRunning: Bool { state { $0.isRunning } }
+
+    var allSlotsDone: Bool { slotsDone.load(ordering: .acquiring) }
+
+    var slots: [Slot] { slotList.withLock { $0 } }
 
     /// Checks Redis, starts the threads, blocks until shutdown is complete. Returns the exit code.
     public func run(readyAt: (() -> Void)? = nil) -> Int32 {
@@ -47,7 +64,7 @@ public final class Supervisor: @unchecked Sendable {
         let probe = RedisConnection(settings: options.redis)
         // Wait for Redis at start too: a worker started before Redis comes up must not crash.
         var first = true
-        while !stopping.isSet {
+        while isRunning {
             do {
                 let check = try ServerCheck.run(probe)
                 try JobQueue(redis: probe, settings: options.queue).loadScripts()
@@ -60,39 +77,39 @@ public final class Supervisor: @unchecked Sendable {
             } catch {
                 if first { logger.error("\(MMPError.wrap(error).message); retrying with backoff") }
                 first = false
-                _ = probe.reconnect(backoff: Backoff(base: 0.1, cap: 5), shouldStop: { self.stopping.isSet })
+                _ = probe.reconnect(backoff: Backoff(base: 0.1, cap: 5), shouldStop: { !self.isRunning })
             }
         }
         probe.close()
-        if stopping.isSet { return 0 }
-        slots = (0..<options.concurrency).map { Slot(index: $0, supervisor: self) }
+        if !isRunning { return 0 }
+        let made = (0..<options.concurrency).map { Slot(index: $0, supervisor: self) }
+        slotList.withLock { $0 = made }
         let maintenance = Maintenance(supervisor: self)
         let maintenanceThread = WorkerThread { maintenance.run() }
         let listener = CancelListener(supervisor: self)
         let listenerThread = WorkerThread { listener.run() }
-        let slotThreads = slots.map { slot in WorkerThread { slot.run() } }
+        let slotThreads = made.map { slot in WorkerThread { slot.run() } }
         logger.info("worker ready", metadata: [
             "worker": "\(options.workerID)", "queues": "\(options.queues.joined(separator: ","))",
-            "concurrency": "\(options.concurrency)", "redis": "\(options.redis.endpoint)", "settings": "\(options.settingsSource)",
+            "concurrency": "\(options.concurrency)", "job_threads": "\(options.jobThreads)", "redis": "\(options.redis.endpoint)",
+            "settings": "\(options.settingsSource)",
         ])
         readyAt?()
         for t in slotThreads { t.join() }
-        slotsDone.set()
+        slotsDone.store(true, ordering: .releasing)
         maintenanceThread.join()
         listener.stop()
         listenerThread.join()
         // Round trips this worker made, for the queue benchmark's per-job count.
-        let trips = slots.reduce(maintenance.queue.redis.roundTrips + probe.roundTrips + listener.redis.roundTrips) { $0 + $1.queue.redis.roundTrips }
+        let trips = made.reduce(maintenance.queue.redis.roundTrips + probe.roundTrips + listener.redis.roundTrips) { $0 + $1.queue.redis.roundTrips }
         logger.info("worker stopped", metadata: ["worker": "\(options.workerID)", "redis_round_trips": "\(trips)"])
         return 0
     }
 
     /// A lease token unique to this worker and claim.
     func nextToken() -> String {
-        lock.withLock {
-            tokenCounter += 1
-            return "\(options.workerID)-\(String(tokenSeed &+ tokenCounter, radix: 36))"
-        }
+        let n = tokenCounter.add(1, ordering: .relaxed).newValue
+        return "\(options.workerID)-\(String(tokenSeed &+ n, radix: 36))"
     }
 
     // MARK: Signals
@@ -116,39 +133,28 @@ public final class Supervisor: @unchecked Sendable {
         while true {
             var received: Int32 = 0
             guard sigwait(&set, &received) == 0 else { continue }
-            if stopping.set() {
-                let n = running.count
-                logger.info("shutdown requested: no new claims; \(n) running job(s) get \(JSON.format(options.grace))s to finish",
+            let action = state { m in
+                let a = m.signal(now: monotonic())
+                if case .stopNow(let stops) = a { Supervisor.kill(stops) }
+                return a
+            }
+            switch action {
+            case .drain(let running):
+                logger.info("shutdown requested: no new claims; \(running) running job(s) get \(JSON.format(options.grace))s to finish",
                             metadata: ["signal": "\(ChildProcess.signalName(received))"])
-                lock.withLock { stopRequestedAt = monotonic() }
                 for slot in slots { slot.interruptIfWaiting() }
-            } else if graceOver.set() {
-                logger.warning("second signal: stopping running jobs now and requeueing them")
-                stopAllRunning()
+            case .stopNow(let stops):
+                logger.warning("second signal: stopping \(stops.count) running job(s) now and giving them back")
+            case .none:
+                break
             }
         }
     }
 
-    /// Called by maintenance: past the grace period, stop what still runs and give it back.
-    func enforceGrace() {
-        guard stopping.isSet, !graceOver.isSet else { return }
-        let since = lock.withLock { stopRequestedAt }
-        if monotonic() - since >= options.grace, graceOver.set() {
-            let n = running.count
-            if n > 0 { logger.warning("grace period of \(JSON.format(options.grace))s over: stopping \(n) job(s) and requeueing them") }
-            stopAllRunning()
-        }
-        // Slots that started a blocking wait just before the signal.
-        for slot in slots { slot.interruptIfWaiting() }
-    }
-
-    private func stopAllRunning() {
-        for id in running.ids { running.stop(id, reason: .shutdown) }
-    }
-
     var registration: WorkerInfo {
-        WorkerInfo(id: options.workerID, host: options.host, pid: Int(getpid()), version: MMPVersion.current, queues: options.queues,
-                   concurrency: options.concurrency, jobs: running.ids, state: stopping.isSet ? "draining" : "running",
-                   startedAt: startedAt, heartbeatAt: Clock.nowMillis())
+        let (jobs, draining) = state { ($0.jobIDs, !$0.isRunning) }
+        return WorkerInfo(id: options.workerID, host: options.host, pid: Int(getpid()), version: MMPVersion.current, queues: options.queues,
+                          concurrency: options.concurrency, jobs: jobs, state: draining ? "draining" : "running",
+                          startedAt: startedAt, heartbeatAt: MMPQueue.Clock.nowMillis())
     }
 }

@@ -23,15 +23,6 @@ final class WorkerThread: @unchecked Sendable {
     func join() { pthread_join(thread, nil) }
 }
 
-/// A flag set once by one thread and read by others.
-final class AtomicFlag: @unchecked Sendable {
-    private let lock = MutexLock()
-    private var value = false
-    var isSet: Bool { lock.withLock { value } }
-    /// Sets it; returns whether it was unset before.
-    @discardableResult func set() -> Bool { lock.withLock { let was = value; value = true; return !was } }
-}
-
 /// Sleeps in steps of at most 50 ms until `seconds` passed or `stop()` is true.
 func sleep(_ seconds: Double, unless stop: () -> Bool) {
     let until = monotonic() + seconds

@@ -7,6 +7,8 @@ public struct WorkerArguments: Sendable, Equatable {
         case run
         case help
         case version
+        /// `mmp-worker health`: judge the health file (a container's liveness probe).
+        case health
     }
 
     public var action = Action.run
@@ -19,12 +21,19 @@ public struct WorkerArguments: Sendable, Equatable {
     public var useConfig = true
     public var mmpPath: String?
     public var workerID: String?
+    /// Where the worker writes its health file (`--health-file`), or where `health` reads it.
+    public var healthFile: String?
+    /// `health`: the loop's largest age, and (optional) Redis's.
+    public var maxAge = 30.0
+    public var maxRedisAge: Double?
 
     public init() {}
 
     public static let usage = """
     USAGE: mmp-worker [--queues a,b] [--concurrency N] [--grace 25s] [--log-format human|json]
                       [--log-level info] [--redis-url URL] [--no-config] [--mmp PATH] [--worker-id ID]
+                      [--health-file PATH]
+           mmp-worker health --health-file PATH [--max-age 30s] [--max-redis-age DURATION]
 
     Claims and runs queued mmp jobs, each in an `mmp run-job` child process with this machine's
     APP_ENV config. On SIGTERM it stops claiming at once, lets running jobs finish within --grace,
@@ -42,8 +51,15 @@ public struct WorkerArguments: Sendable, Equatable {
       --mmp PATH           The mmp executable that runs jobs (default: $MMP_BIN, else next to
                            mmp-worker).
       --worker-id ID       This worker's id (default: host-pid-random).
+      --health-file PATH   Write the worker's health there once a second (for a liveness probe).
       --version            Print the version.
       -h, --help           Print this help.
+
+    HEALTH (a container's exec liveness probe; exit 0 healthy, 1 not):
+      --health-file PATH   The file the worker writes (required).
+      --max-age DURATION   Fail when the worker's maintenance loop last ran longer ago (default: 30s).
+      --max-redis-age D    Also fail when Redis last answered the worker longer ago (default: never;
+                           restarting workers does not bring Redis back).
 
     """
 
@@ -54,6 +70,10 @@ public struct WorkerArguments: Sendable, Equatable {
         func value(_ flag: String) throws -> String {
             guard let v = rest.popFirst(), !v.hasPrefix("--") else { throw MMPError.invalidInput("\(flag) needs a value") }
             return v
+        }
+        if rest.first == "health" {
+            a.action = .health
+            rest = rest.dropFirst()
         }
         while let raw = rest.popFirst() {
             // --flag=value is the same as --flag value.
@@ -90,15 +110,19 @@ public struct WorkerArguments: Sendable, Equatable {
             case "--no-config": a.useConfig = false
             case "--mmp": a.mmpPath = try value(flag)
             case "--worker-id": a.workerID = try value(flag)
+            case "--health-file": a.healthFile = try value(flag)
+            case "--max-age": a.maxAge = try DurationParser.seconds(try value(flag))
+            case "--max-redis-age": a.maxRedisAge = try DurationParser.seconds(try value(flag))
             default:
                 throw MMPError.invalidInput("unknown option '\(raw)'\(Suggestion.hint(for: flag, in: WorkerArguments.flags)); see mmp-worker --help")
             }
         }
+        if a.action == .health, a.healthFile == nil { throw MMPError.invalidInput("mmp-worker health needs --health-file PATH") }
         return a
     }
 
     static let flags = ["--queues", "--concurrency", "--grace", "--log-format", "--log-level", "--redis-url", "--no-config", "--mmp",
-                        "--worker-id", "--version", "--help"]
+                        "--worker-id", "--health-file", "--max-age", "--max-redis-age", "--version", "--help"]
 
     /// The supervisor's flags.
     public var flags: WorkerSetup.Flags {
@@ -110,6 +134,7 @@ public struct WorkerArguments: Sendable, Equatable {
         f.useConfig = useConfig
         f.mmpPath = mmpPath
         f.workerID = workerID
+        f.healthFile = healthFile
         return f
     }
 }

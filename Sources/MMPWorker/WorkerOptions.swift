@@ -17,6 +17,11 @@ public struct WorkerOptions: Sendable {
     public var host: String
     /// Where the queue settings came from (for the start line): "config (APP_ENV=dev)", "defaults".
     public var settingsSource: String
+    /// Where to write the health file a liveness probe reads (`--health-file`); nil: none.
+    public var healthFile: String?
+    /// Threads each job process computes with (its `MMP_THREADS`): the cores the worker may use
+    /// (affinity, container CPU quota) shared by its `concurrency` slots.
+    public var jobThreads = 1
 
     public init(queues: [String], concurrency: Int, grace: Double, redis: RedisSettings, queue: QueueSettings,
                 mmpPath: String, workerID: String, host: String, settingsSource: String) {

@@ -20,6 +20,7 @@ public enum WorkerSetup {
         public var useConfig = true
         public var mmpPath: String?
         public var workerID: String?
+        public var healthFile: String?
         public init() {}
     }
 
@@ -45,8 +46,19 @@ public enum WorkerSetup {
         guard flags.grace >= 0 else { throw MMPError.invalidInput("--grace must not be negative") }
         let host = hostName()
         let id = flags.workerID ?? "\(host)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
-        return WorkerOptions(queues: queues, concurrency: flags.concurrency, grace: flags.grace, redis: redis, queue: settings,
-                             mmpPath: mmp, workerID: id, host: host, settingsSource: source)
+        var options = WorkerOptions(queues: queues, concurrency: flags.concurrency, grace: flags.grace, redis: redis, queue: settings,
+                                    mmpPath: mmp, workerID: id, host: host, settingsSource: source)
+        options.healthFile = flags.healthFile
+        options.jobThreads = jobThreads(concurrency: flags.concurrency, environment: environment)
+        return options
+    }
+
+    /// Threads per job process: MMP_THREADS when the worker has it, else the worker's cores
+    /// (its affinity capped by its container's CPU quota, cgroup v2 cpu.max) over its slots.
+    static func jobThreads(concurrency: Int, environment: [String: String], cores: Int = CPUQuota.threads(
+        affinity: CPUQuota.affinityCores(), quota: CPUQuota.current(), override: nil)) -> Int {
+        if let set = environment["MMP_THREADS"], let n = Int(set.trimmed()), n > 0 { return n }
+        return max(1, cores / max(1, concurrency))
     }
 
     enum Fetched { case success(JSON), failure(String) }

@@ -7,7 +7,7 @@ struct MMPBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mmp-bench",
         abstract: "mmp's benchmarks. Run through the scripts in Benchmarks/, which also run the anchors.",
-        subcommands: [LearnBench.self, QueueBench.self, PostgresBench.self, SeriesBench.self]
+        subcommands: [LearnBench.self, QueueBench.self, PostgresBench.self, DataBench.self, SeriesBench.self]
     )
 }
 

@@ -6,7 +6,8 @@ import MMPCore
 import MMPWorker
 
 // mmp-worker: arguments, logging setup and exit codes only; the supervisor lives in MMPWorker.
-// Exit codes: 0 stopped cleanly, 1 Redis refused (e.g. older than 6.2), 2 usage or config error.
+// Exit codes: 0 stopped cleanly, 1 Redis refused (e.g. older than 7.0) or `health` found the worker
+// unhealthy, 2 usage or config error.
 let arguments: WorkerArguments
 do {
     arguments = try WorkerArguments.parse(Array(CommandLine.arguments.dropFirst()))
@@ -20,6 +21,12 @@ case .help:
     exit(0)
 case .version:
     StandardStreams.writeOut(MMPVersion.current + "\n")
+    exit(0)
+case .health:
+    if let problem = HealthFile.check(arguments.healthFile ?? "", maxAge: arguments.maxAge, maxRedisAge: arguments.maxRedisAge) {
+        StandardStreams.writeError("unhealthy: \(problem)\n")
+        exit(1)
+    }
     exit(0)
 case .run:
     break

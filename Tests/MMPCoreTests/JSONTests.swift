@@ -24,6 +24,13 @@ import Testing
         #expect(throws: MMPError.self) { try JSON.parse(text) }
     }
 
+    /// Issue 9, defect 7: a high surrogate followed by another escape trapped (integer underflow).
+    @Test(arguments: [#""\ud800\u0041""#, #""\ud800\ud800""#, #""\ud800x""#, #""\ud800""#, #""\udc00""#, #"["\ud83d\u0022"]"#])
+    func unpairedSurrogatesAreErrorsNotTraps(_ text: String) {
+        let error = #expect(throws: MMPError.self) { try JSON.parse(text) }
+        #expect(error?.message.contains("surrogate") == true)
+    }
+
     @Test func nonFiniteNumbersSerializeAsNull() {
         #expect(JSON.double(.nan).serialized() == "null")
     }

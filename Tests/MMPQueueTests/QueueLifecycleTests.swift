@@ -53,7 +53,7 @@ import Testing
         #expect(try q.progress(wrong, event: "progress", stage: "x", progress: 0.9) == false)
         #expect(try q.complete(wrong, result: [:]).0 == .stale)
         #expect(try q.fail(wrong, mode: .permanent, kind: "internal", message: "x", backoff: 0).write == .stale)
-        #expect(try q.release(wrong) == false)
+        #expect(try q.release(wrong) == .stale)
         #expect(try q.finishCancelled(wrong) == .stale)
         let r = try #require(try q.record(s.id))
         #expect(r.state == .active && r.progress == 0)
@@ -65,7 +65,7 @@ import Testing
         let s = try q.submit(.init(queue: "default", payload: noop(), maxAttempts: 2))
         var job = try q.claimNext()
         var out = try q.fail(job.lease, mode: .retry, kind: "connection", message: "db down", backoff: 0.05)
-        #expect(out == .init(write: .ok, state: "scheduled", attempts: 1))
+        #expect(out == .init(write: .ok, state: .scheduled, attempts: 1))
         #expect(try q.state(s.id) == .scheduled)
         #expect(try q.claimNothing().jobs.isEmpty)
         Backoff.sleep(0.08)
@@ -74,7 +74,7 @@ import Testing
         job = try q.claimNext()
         #expect(job.attempts == 1 && job.deliveries == 2)
         out = try q.fail(job.lease, mode: .retry, kind: "connection", message: "db down", backoff: 0.05)
-        #expect(out.state == "failed" && out.attempts == 2)
+        #expect(out.state == .failed && out.attempts == 2)
         let r = try #require(try q.record(s.id))
         #expect(r.state == .failed)
         #expect(r.errorKind == "connection")
@@ -87,7 +87,7 @@ import Testing
         let s = try q.submit(.init(queue: "default", payload: noop(), maxAttempts: 5))
         let job = try q.claimNext()
         let out = try q.fail(job.lease, mode: .permanent, kind: "missing_column", message: "column churn not found", backoff: 1)
-        #expect(out.state == "failed" && out.attempts == 1)
+        #expect(out.state == .failed && out.attempts == 1)
         #expect(try q.record(s.id)?.errorMessage == "column churn not found")
         #expect(try q.fail(job.lease, mode: .permanent, kind: "x", message: "again", backoff: 0).write == .already)
     }
@@ -96,12 +96,12 @@ import Testing
         let q = try makeQueue { $0.maxDeliveries = 2 }
         let s = try q.submit(.init(queue: "default", payload: noop(), maxAttempts: 10))
         var job = try q.claimNext()
-        #expect(try q.fail(job.lease, mode: .crash, kind: "internal", message: "child killed by signal 6", backoff: 0).state == "scheduled")
+        #expect(try q.fail(job.lease, mode: .crash, kind: "internal", message: "child killed by signal 6", backoff: 0).state == .scheduled)
         Backoff.sleep(0.01)
         _ = try q.reapNow()
         job = try q.claimNext()
         let out = try q.fail(job.lease, mode: .crash, kind: "internal", message: "child killed by signal 6", backoff: 0)
-        #expect(out.state == "dead" && out.attempts == 0)
+        #expect(out.state == .dead && out.attempts == 0)
         let r = try #require(try q.record(s.id))
         #expect(r.state == .dead && r.deliveries == 2)
         #expect(r.errorMessage == "child killed by signal 6 (delivery cap of 2 reached)")
@@ -189,19 +189,19 @@ import Testing
         let b = try q.submit(.init(queue: "default", payload: noop(2)))
         let job = try q.claimNext()
         #expect(job.lease.id == a.id)
-        #expect(try q.release(job.lease))
+        #expect(try q.release(job.lease) == .requeued(releases: 1))
         let r = try #require(try q.record(a.id))
         #expect(r.state == .queued && r.attempts == 0 && r.deliveries == 0 && r.worker == "")
         #expect(try q.pendingIDs() == [b.id, a.id])
         #expect(try q.claimNext().lease.id == a.id)
-        #expect(try q.release(job.lease) == false)
+        #expect(try q.release(job.lease) == .stale)
     }
 
     @Test func retryFromDeadAndFailed() throws {
         let q = try makeQueue { $0.maxDeliveries = 1 }
         let s = try q.submit(.init(queue: "default", payload: noop()))
         let job = try q.claimNext()
-        #expect(try q.fail(job.lease, mode: .crash, kind: "internal", message: "boom", backoff: 0).state == "dead")
+        #expect(try q.fail(job.lease, mode: .crash, kind: "internal", message: "boom", backoff: 0).state == .dead)
         try q.retry(s.id)
         let r = try #require(try q.record(s.id))
         #expect(r.state == .queued && r.attempts == 0 && r.deliveries == 0)
@@ -288,8 +288,12 @@ import Testing
     @Test func aClaimTakesAndLeasesInOneStepAndLeavesNoWindow() throws {
         let q = try makeQueue { $0.lease = 0.3; $0.heartbeat = 0.1 }
         let s = try q.submit(.init(queue: "default", payload: noop()))
+        // The submit's wake token is the job's id: a claim that expects it at the tail of pending
+        // takes it in one round trip (every key the script touches is declared).
+        let woken = try #require(try q.waitForWork(["default"], timeout: 1))
+        #expect(woken.token == s.id)
         let before = q.redis.roundTrips
-        let job = try q.claimNext(worker: "w-doomed", token: "T")
+        let job = try #require(try q.claim(queue: "default", ClaimRequest(worker: "w-doomed", token: "T", candidates: [woken.token])).jobs.first)
         #expect(q.redis.roundTrips == before + 1)
         // The reply already finds the job active, owned and leased: nothing is ever "taken but
         // not leased", and the queue has no other place a claimed id could be.
@@ -314,10 +318,14 @@ import Testing
         let q = try makeQueue()
         let a = try q.submit(.init(queue: "default", payload: noop(1)))
         let b = try q.submit(.init(queue: "default", payload: noop(2)))
-        let job = try q.claimNext()
+        let claim = try q.claim(queue: "default", ClaimRequest(worker: "w", token: "t1"))
+        let job = try #require(claim.jobs.first)
         #expect(job.lease.id == a.id)
+        // The claim returned the new tail of pending: the completion's claim expects it there
+        // and takes it in the same round trip.
+        #expect(claim.peek == [b.id])
         let before = q.redis.roundTrips
-        let (outcome, next) = try q.complete(job.lease, result: [:], next: ClaimRequest(worker: "w", token: "t2"))
+        let (outcome, next) = try q.complete(job.lease, result: [:], next: ClaimRequest(worker: "w", token: "t2", candidates: claim.peek))
         #expect(q.redis.roundTrips == before + 1)
         #expect(outcome == .ok && next.jobs.map(\.lease.id) == [b.id])
         #expect(try q.record(b.id)?.fields["lease_token"] == "t2")
@@ -343,12 +351,13 @@ import Testing
         #expect(try q.redis.command("ZCARD", q.keys("default").active).int == 2)
         let before = q.redis.roundTrips
         let completions: [(Lease, JSON)] = first.jobs.map { ($0.lease, [:]) }
-        let out = try q.completeAndClaim(queue: "default", completions: completions, next: ClaimRequest(worker: "w", token: "tB", batch: 8))
+        let out = try q.completeAndClaim(queue: "default", completions: completions,
+                                         next: ClaimRequest(worker: "w", token: "tB", batch: 8, candidates: first.peek))
         #expect(q.redis.roundTrips == before + 1)
         #expect(out.completions == [.ok, .ok])
         // The batch stops before the job that runs in a child; that one stays first in line.
         #expect(out.next.jobs.map(\.lease.id) == Array(ids[2...5]))
-        #expect(out.next.jobs.allSatisfy { $0.deliveries == 1 && $0.kind == "noop" })
+        #expect(out.next.jobs.allSatisfy { $0.deliveries == 1 && $0.kind == .noop })
         #expect(Set(out.next.jobs.map(\.lease.token)).count == 4)
         #expect(try q.pendingIDs() == [last, train])
         // Each batch's index moves are one variadic ZADD/ZREM: check every id landed.
@@ -360,7 +369,7 @@ import Testing
         #expect(again.completions == [.already, .already] && again.next.jobs.isEmpty)
         // A job for a child is leased alone, even with room in the batch.
         let third = try q.completeAndClaim(queue: "default", completions: out.next.jobs.map { ($0.lease, [:]) },
-                                           next: ClaimRequest(worker: "w", token: "tC", batch: 8))
+                                           next: ClaimRequest(worker: "w", token: "tC", batch: 8, candidates: out.next.peek))
         #expect(third.completions == [.ok, .ok, .ok, .ok])
         #expect(third.next.jobs.map(\.lease.id) == [train])
         #expect(try q.redis.command("ZRANGE", k.active, "0", "-1").array?.compactMap(\.string) == [train])
@@ -401,27 +410,47 @@ import Testing
         #expect(length >= 10)
     }
 
-    @Test func deadSetIsCapped() throws {
-        let q = try makeQueue { $0.deadCap = 3 }
-        for i in 0..<5 { try q.redis.command("LPUSH", q.keys("default").pending, "garbage-\(i)") }
-        var buried = 0
-        for _ in 0..<10 { buried += try q.claimNothing().buried.count }
-        #expect(buried == 5)
-        #expect(try q.counts(queues: ["default"]).first?.dead == 3)
+    /// Issue 9, defect 5: caps trimmed the indexes and left the records for their TTL (30 days
+    /// for dead ones, one new record per malformed pending entry). The reaper deletes what it
+    /// trims past a cap, records included.
+    @Test func capsDeleteTheRecordsTheyTrim() throws {
+        let q = try makeQueue { $0.deadCap = 3; $0.indexCap = 2 }
+        let k = q.keys("default")
+        for i in 0..<5 { try q.redis.command("LPUSH", k.pending, "garbage-\(i)") }
+        var buried: [String] = []
+        for _ in 0..<10 { buried += try q.claimNothing().buried.map(\.id) }
+        #expect(buried.count == 5)
+        var ids: [String] = []
+        for i in 0..<4 { ids.append(try q.submit(.init(queue: "default", payload: noop(i))).id) }
+        let batch = try q.claim(queue: "default", ClaimRequest(worker: "w", token: "t", batch: 8))
+        #expect(batch.jobs.count == 4)
+        #expect(try q.completeAndClaim(queue: "default", completions: batch.jobs.map { ($0.lease, [:]) }, next: nil).completions == [.ok, .ok, .ok, .ok])
+        let report = try q.reapNow()
+        #expect(report.trimmed == 4)
+        #expect(try q.redis.command("ZRANGE", k.dead, "0", "-1").array?.compactMap(\.string) == Array(buried.suffix(3)))
+        #expect(try q.redis.command("ZCARD", k.succeeded).int == 2)
+        // The oldest dead records and the oldest succeeded ones are gone with their entries.
+        for id in buried.prefix(2) + ids.prefix(2) { #expect(try q.record(id) == nil) }
+        for id in buried.suffix(3) + ids.suffix(2) { #expect(try q.record(id) != nil) }
+        #expect(try q.reapNow().trimmed == 0)
     }
 
-    @Test func succeededIndexIsCappedOncePerBatch() throws {
-        let q = try makeQueue { $0.indexCap = 3 }
+    /// The cancel path of the reaper (a lease expiring on a job whose cancel was requested) is
+    /// capped like the others: the caps are the reaper's, whatever wrote the index.
+    @Test func leasesExpiringIntoCancelledAreCappedToo() throws {
+        let q = try makeQueue { $0.indexCap = 1; $0.lease = 0.1; $0.heartbeat = 0.05 }
         var ids: [String] = []
-        for i in 0..<5 { ids.append(try q.submit(.init(queue: "default", payload: noop(i))).id) }
-        let batch = try q.claim(queue: "default", ClaimRequest(worker: "w", token: "t", batch: 8))
-        #expect(batch.jobs.count == 5)
-        let out = try q.completeAndClaim(queue: "default", completions: batch.jobs.map { ($0.lease, [:]) }, next: nil)
-        #expect(out.completions == Array(repeating: .ok, count: 5))
-        // Every job is succeeded; the index keeps the cap's worth, and nothing is left leased.
-        #expect(try ids.allSatisfy { try q.state($0) == .succeeded })
-        #expect(try q.redis.command("ZCARD", q.keys("default").succeeded).int == 3)
-        #expect(try q.redis.command("ZCARD", q.keys("default").active).int == 0)
+        for i in 0..<3 {
+            ids.append(try q.submit(.init(queue: "default", payload: noop(i))).id)
+            _ = try q.claimNext()
+            #expect(try q.cancel(ids[i]) == .cancelling)
+        }
+        Backoff.sleep(0.15)
+        var report = try q.reapNow()
+        #expect(report.cancelled == 3)
+        if report.trimmed == 0 { report = try q.reapNow() }
+        #expect(try q.redis.command("ZCARD", q.keys("default").cancelled).int == 1)
+        #expect(try ids.filter { try q.record($0) != nil }.count == 1)
     }
 
     @Test func workerRegistration() throws {
@@ -440,36 +469,5 @@ import Testing
         let result = try ServerCheck.run(q.redis)
         #expect(result.maxmemoryPolicy == "noeviction")
         #expect(result.warnings.isEmpty)
-    }
-}
-
-@Suite struct JobIDTests {
-    @Test func idsSortByTimeAndNameTheirQueue() {
-        let a = JobID.make(queue: "train.gpu-1", milliseconds: 1_700_000_000_000)
-        let b = JobID.make(queue: "a", milliseconds: 1_700_000_000_001)
-        #expect(a < b)
-        #expect(JobID.queue(of: a) == "train.gpu-1")
-        #expect(JobID.milliseconds(of: b) == 1_700_000_000_001)
-        #expect(!JobID.isValid("hello@default"))
-        #expect(!JobID.isValid("0000000000aaaaaaaaaa@bad{queue}"))
-    }
-
-    @Test func queueNamesAreChecked() {
-        #expect(throws: MMPError.self) { try QueueName.validated("a:b") }
-        #expect(throws: MMPError.self) { try QueueName.validated("") }
-        #expect(throws: Never.self) { try QueueName.validated("gpu_large-2.x") }
-    }
-
-    @Test func settingsFromAConfigSection() throws {
-        let s = try QueueSettings(section: ["lease": "45s", "heartbeat": "15s", "max_deliveries": 7, "payload_limit": "2MiB",
-                                            "backoff": ["base": "1s", "cap": "1m"], "result_ttl": "3d"])
-        #expect(s.lease == 45 && s.heartbeat == 15 && s.maxDeliveries == 7 && s.payloadLimit == 2 << 20)
-        #expect(s.backoffBase == 1 && s.backoffCap == 60 && s.resultTTL == 3 * 86400)
-        #expect(throws: MMPError.self) { try QueueSettings(section: ["lease": "5s", "heartbeat": "10s"]) }
-        #expect(throws: MMPError.self) { try QueueSettings(section: ["lease": "soon"]) }
-        #expect(try QueueSettings(section: s.json) == s)
-        // A key of older versions (the grace of ids taken but not yet leased) is accepted and ignored.
-        #expect(try QueueSettings(section: ["claim_grace": "15s"]) == QueueSettings())
-        #expect(s.json["claim_grace"] == nil)
     }
 }

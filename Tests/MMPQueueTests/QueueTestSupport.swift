@@ -6,8 +6,8 @@ import Testing
 
 /// A queue on the test server (scripts/test.sh) under a key prefix of its own, so tests run in
 /// parallel without seeing each other's jobs.
-func makeQueue(_ tune: (inout QueueSettings) -> Void = { _ in }) throws -> JobQueue {
-    let url = try TestEnvironment.redisURL()
+func makeQueue(url: String? = nil, _ tune: (inout QueueSettings) -> Void = { _ in }) throws -> JobQueue {
+    let url = try url ?? TestEnvironment.redisURL()
     var settings = QueueSettings()
     settings.keyPrefix = "test-\(UInt64.random(in: 0...UInt64.max))"
     settings.lease = 5
@@ -57,4 +57,11 @@ extension JobQueue {
         }
         throw MMPError.internalError("reaper lock never free")
     }
+}
+
+/// Waits until a replica started with `--replicaof` has synchronised with its master.
+func waitForReplication(_ replica: OwnRedis) throws {
+    let c = try replica.connect()
+    let synced = try waitUntil(20) { try c.info("replication")["master_link_status"] == "up" }
+    guard synced else { throw MMPError(.connection, "replica on \(replica.port) did not synchronise; see \(replica.directory)/redis.log") }
 }

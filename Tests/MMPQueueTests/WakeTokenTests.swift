@@ -2,6 +2,7 @@ import Foundation  // threads for the blocked waiters of the burst test
 import MMPCore
 import MMPQueue
 import MMPRedis
+import Synchronization
 import Testing
 
 /// Idle workers block on the wake list (BLPOP), which moves no job; the claim that follows
@@ -16,16 +17,16 @@ import Testing
         let s = try q.submit(.init(queue: "default", payload: noop()))
         #expect(try q.cancel(s.id) == .cancelled)
         for _ in 0..<5 { try q.redis.command("LPUSH", k.wake, "1") }
-        #expect(try q.waitForWork(["default"], timeout: 1) == "default")
+        #expect(try q.waitForWork(["default"], timeout: 1)?.queue == "default")
         let claim = try q.claimNothing()
         #expect(claim.jobs.isEmpty && claim.buried.isEmpty)
         // The empty claim dropped the stale tokens: the next wait blocks until its timeout
         // instead of spinning through them.
         #expect(try q.redis.command("LLEN", k.wake).int == 0)
-        #expect(try q.waitForWork(["default"], timeout: 0.2) == nil)
+        #expect(try q.waitForWork(["default"], timeout: 0.2)?.queue == nil)
         // A new job wakes it again.
         let next = try q.submit(.init(queue: "default", payload: noop(1)))
-        #expect(try q.waitForWork(["default"], timeout: 1) == "default")
+        #expect(try q.waitForWork(["default"], timeout: 1)?.queue == "default")
         #expect(try q.claimNext().lease.id == next.id)
     }
 
@@ -45,7 +46,7 @@ import Testing
                 do {
                     let mine = JobQueue(redis: try RedisConnection.connect(redis), settings: settings)
                     // Woken by a token, not by the timeout: each claim that leaves work behind puts one back.
-                    guard try mine.waitForWork(["default"], timeout: 10) == "default" else { return claimed.add("timeout \(w)") }
+                    guard try mine.waitForWork(["default"], timeout: 10)?.queue == "default" else { return claimed.add("timeout \(w)") }
                     let claim = try mine.claim(queue: "default", ClaimRequest(worker: "w\(w)", token: "t\(w)"))
                     claimed.add(claim.jobs.first?.lease.id ?? "empty \(w)")
                 } catch {
@@ -64,18 +65,17 @@ import Testing
         let q = try makeQueue()
         let low = try q.submit(.init(queue: "low", payload: noop(1))).id
         let high = try q.submit(.init(queue: "high", payload: noop(2))).id
-        #expect(try q.waitForWork(["high", "low"], timeout: 1) == "high")
+        #expect(try q.waitForWork(["high", "low"], timeout: 1)?.queue == "high")
         #expect(try q.claimNext("high").lease.id == high)
-        #expect(try q.waitForWork(["high", "low"], timeout: 1) == "low")
+        #expect(try q.waitForWork(["high", "low"], timeout: 1)?.queue == "low")
         #expect(try q.claimNext("low").lease.id == low)
-        #expect(try q.waitForWork(["high", "low"], timeout: 0.1) == nil)
+        #expect(try q.waitForWork(["high", "low"], timeout: 0.1)?.queue == nil)
     }
 }
 
 /// Strings gathered from several threads.
-final class Collected: @unchecked Sendable {
-    private let lock = MutexLock()
-    private var list: [String] = []
-    func add(_ item: String) { lock.withLock { list.append(item) } }
-    var items: [String] { lock.withLock { list } }
+final class Collected: Sendable {
+    private let list = Mutex<[String]>([])
+    func add(_ item: String) { list.withLock { $0.append(item) } }
+    var items: [String] { list.withLock { $0 } }
 }

@@ -51,7 +51,7 @@ import Testing
         #expect(try fleet.queue.redis.command("LLEN", k.pending).int == 0)
         let base = "\(fleet.prefix):{default}:"
         let names = Set((try fleet.queue.redis.command("KEYS", base + "*").array ?? []).compactMap { $0.string.map { String($0.dropFirst(base.count)) } })
-        #expect(names.subtracting(["active", "events", "job:\(id)", "reaper"]).isEmpty)
+        #expect(names.subtracting(["active", "alive", "events", "job:\(id)", "reaper"]).isEmpty)
         // Nobody renews the lease: once it expires the reaper puts the job back, counting the delivery.
         Backoff.sleep(Double(expiry - Clock.nowMillis()) / 1000 + 0.1)
         var report: ReaperReport?

@@ -18,27 +18,27 @@ final class Fleet: @unchecked Sendable {
     let queue: JobQueue
     private(set) var workers: [SpawnedProcess] = []
 
-    init(redisURL: String? = nil, lease: String = "2s", heartbeat: String = "250ms", blockTimeout: String = "1s", wakeCap: Int = 64) throws {
+    /// Where diagnostic jobs leave one line per run (`mark_dir`): runs are counted by this side
+    /// effect, not by events.
+    let marks: String
+
+    /// - Parameters:
+    ///   - prefix: the key prefix (default: one of the test's own; "mmp" for the shipped manifests).
+    ///   - defaults: leave every queue timing at its default (lease 30s, heartbeat 10s, reaper 2s,
+    ///     liveness 3s, block 5s); otherwise the short test timings below.
+    init(redisURL: String? = nil, prefix: String? = nil, defaults: Bool = false, lease: String = "2s", heartbeat: String = "250ms",
+         blockTimeout: String = "1s", wakeCap: Int = 64) throws {
         binDir = TestEnvironment.binDirectory
         let url = try redisURL ?? TestEnvironment.redisURL()
         self.redisURL = url
-        prefix = "wtest-\(UInt64.random(in: 0...UInt64.max))"
+        self.prefix = prefix ?? "wtest-\(UInt64.random(in: 0...UInt64.max))"
         let base = try TestEnvironment.stateDirectory()
-        directory = "\(base)/fleet-\(prefix)"
+        directory = "\(base)/fleet-\(self.prefix)-\(UInt32.random(in: 0...UInt32.max))"
         mkdir(directory, 0o755)
+        marks = "\(directory)/marks"
+        mkdir(marks, 0o755)
         let repo = TestEnvironment.repoRoot
-        let settings = """
-        data_adapters:
-          loader: local_files
-          storage: filesystem
-          feature_store: none
-        adapters:
-          local_files:
-            base_path: \(repo)
-          filesystem:
-            root: \(directory)/artifacts
-        queue:
-          key_prefix: \(prefix)
+        let timings = defaults ? "" : """
           lease: \(lease)
           heartbeat: \(heartbeat)
           reaper_interval: 200ms
@@ -51,14 +51,34 @@ final class Fleet: @unchecked Sendable {
             cap: 200ms
           block_timeout: \(blockTimeout)
           wake_cap: \(wakeCap)
-          redis:
+
+        """
+        let settings = """
+        data_adapters:
+          loader: local_files
+          storage: filesystem
+          feature_store: none
+        adapters:
+          local_files:
+            base_path: \(repo)
+          filesystem:
+            root: \(directory)/artifacts
+        queue:
+          key_prefix: \(self.prefix)
+        \(timings)  redis:
             url: \(url)
         """
         try writeFile("\(directory)/base.yaml", settings)
         try writeFile("\(directory)/local.yaml", "environment:\n  name: local\n")
-        var qs = try QueueSettings(section: ["key_prefix": .string(prefix), "lease": "2s", "heartbeat": "250ms", "max_deliveries": 3])
-        qs.backoffBase = 0.05
+        var qs = defaults ? QueueSettings() : try QueueSettings(section: ["lease": "2s", "heartbeat": "250ms", "max_deliveries": 3])
+        qs.keyPrefix = self.prefix
+        if !defaults { qs.backoffBase = 0.05 }
         queue = JobQueue(redis: try RedisConnection.connect(try RedisSettings(url: url)), settings: qs)
+    }
+
+    /// How many times each job's process started (from the marks diagnostic jobs leave).
+    func runs(_ id: String) -> Int {
+        ((try? readFile("\(marks)/\(id)")) ?? "").split(separator: "\n").count
     }
 
     deinit {
@@ -75,11 +95,11 @@ final class Fleet: @unchecked Sendable {
     }
 
     func diagnostic(_ action: String, seconds: Double = 0, kind: String? = nil, timeout: Double? = nil, maxAttempts: Int? = nil,
-                    queue name: String = "default") throws -> String {
-        var options = JSONObject([("action", .string(action)), ("seconds", .double(seconds))])
+                    delay: Double = 0, queue name: String = "default") throws -> String {
+        var options = JSONObject([("action", .string(action)), ("seconds", .double(seconds)), ("mark_dir", .string(marks))])
         if let kind { options["kind"] = .string(kind) }
-        return try queue.submit(.init(queue: name, payload: JobPayload(kind: .diagnostic, options: options), maxAttempts: maxAttempts,
-                                      timeout: timeout)).id
+        return try queue.submit(.init(queue: name, payload: JobPayload(kind: .diagnostic, options: options), delay: delay,
+                                      maxAttempts: maxAttempts, timeout: timeout)).id
     }
 
     /// Waits until `condition` holds, up to `timeout` seconds.

@@ -10,7 +10,7 @@ mmp_sudo() {
 }
 
 mmp_pg_bindir() {
-    if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then pg_config --bindir; return; fi
+    if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then pg_config --bindir; return 0; fi
     ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1
 }
 
@@ -19,6 +19,7 @@ mmp_install_packages() {
     local missing=()
     [ -f /usr/include/hiredis/hiredis.h ] || missing+=(libhiredis-dev)
     [ -f /usr/include/zstd.h ] || missing+=(libzstd-dev)
+    [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
     [ -f /usr/include/postgresql/libpq-fe.h ] || missing+=(libpq-dev)
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
     local bindir; bindir=$(mmp_pg_bindir)

@@ -14,6 +14,10 @@ tool's RecipeBuilder in its two modes:
   catalog's fixed and tunable sections, its recommended preprocessing and calibration, monitoring on.
 The data the user fills in (source_uri and the columns) points at mmp's bundled datasets.
 
+Besides the catalog, the same template is rendered (mode "extra", as manual with a scaler where the
+model needs one) for class paths a user of that tool writes by hand that its catalog lacks:
+scikit-learn's MLPs, CatBoostRegressor, and the SVMs under their long names.
+
 Run from the repository root:
     venv=$(source scripts/lib/services.sh; source scripts/lib/python.sh; mmp_python_env reference)
     "$venv/bin/python" scripts/reference/python_recipes.py
@@ -36,6 +40,21 @@ OUT = os.path.join(ROOT, "Tests", "MMPPipelineTests", "Fixtures", "python_recipe
 # Deep models (PyTorch) are out of scope: mmp names them in a clear error instead.
 DEEP = {"FTTransformerClassifier", "FTTransformerRegressor", "TabNetClassifier", "TabNetRegressor",
         "ResNetRegressor", "LSTMTimeSeries"}
+
+# Class paths outside the tool's catalog that its users write by hand (scikit-learn's own names).
+SCALED = [{"type": "simple_imputer", "strategy": "median"}, {"type": "standard_scaler"}]
+EXTRA = {
+    ("classification", "MLPClassifier"): {"class_path": "sklearn.neural_network.MLPClassifier", "library": "scikit-learn",
+                                          "values": {"hidden_layer_sizes": [32], "early_stopping": True, "max_iter": 200}, "steps": SCALED},
+    ("regression", "MLPRegressor"): {"class_path": "sklearn.neural_network.MLPRegressor", "library": "scikit-learn",
+                                     "values": {"hidden_layer_sizes": [32], "learning_rate_init": 0.01, "max_iter": 300}, "steps": SCALED},
+    ("regression", "CatBoostRegressor"): {"class_path": "catboost.CatBoostRegressor", "library": "catboost",
+                                          "values": {"iterations": 200, "depth": 6, "learning_rate": 0.05, "l2_leaf_reg": 3.0}},
+    ("classification", "SupportVectorClassifier"): {"class_path": "SupportVectorClassifier", "library": "scikit-learn",
+                                                    "values": {"C": 1.0, "kernel": "rbf", "gamma": "scale", "probability": True}, "steps": SCALED},
+    ("regression", "SupportVectorRegressor"): {"class_path": "SupportVectorRegressor", "library": "scikit-learn",
+                                               "values": {"C": 10.0, "kernel": "rbf", "gamma": "scale", "epsilon": 0.1}, "steps": SCALED},
+}
 
 # What a user fills in per task: mmp's bundled data.
 DATA = {
@@ -117,6 +136,16 @@ def main():
             with open(os.path.join(OUT, name), "w") as f:
                 f.write(template.render(**variables(task, model, spec, mode)))
             index.append({"task": task, "model": model, "class_path": spec["class_path"], "mode": mode, "file": name})
+    for (task, model), extra in sorted(EXTRA.items()):
+        v = variables(task, model, {"class_path": extra["class_path"], "library": extra["library"]}, "manual")
+        v["recipe_name"] = f"{task}_{model}_extra"
+        v["all_hyperparameters"] = extra["values"]
+        if extra.get("steps"):
+            v["preprocessor_steps"] = extra["steps"]
+        name = f"{task}_{model}_extra.yaml"
+        with open(os.path.join(OUT, name), "w") as f:
+            f.write(template.render(**v))
+        index.append({"task": task, "model": model, "class_path": extra["class_path"], "mode": "extra", "file": name})
     with open(os.path.join(OUT, "index.json"), "w") as f:
         json.dump({"package": PACKAGE, "recipes": index}, f, indent=2)
         f.write("\n")

@@ -2,8 +2,12 @@ import Foundation
 import MMPConfig
 import MMPCore
 import MMPLearn
+import MMPParquet
 
-/// Loader `local_files`: CSV files under `adapters.local_files.base_path`.
+/// Loader `local_files`: CSV and Parquet files under `adapters.local_files.base_path`.
+///
+/// A `.parquet` source is read in pure Swift (MMPParquet), only the columns the recipe uses;
+/// anything else is read as CSV, streamed (never whole in memory).
 public struct LocalFilesLoader: DataLoader {
     public let basePath: String
 
@@ -15,18 +19,32 @@ public struct LocalFilesLoader: DataLoader {
 
     public func load(_ request: LoadRequest) throws -> Table {
         let uri = request.sourceURI
-        guard !request.sourceURI.lowercased().hasSuffix(".sql") else {
-            throw MMPError(.invalidConfig, "\(uri) is a SQL file, but this environment's loader is local_files (CSV); use an environment whose data_adapters.loader is postgresql (APP_ENV=dev)")
+        if SQLSource.isSQL(uri) {
+            throw MMPError(.invalidConfig, "\(uri) is a SQL file, but this environment's loader is local_files (CSV and Parquet files); use an environment whose data_adapters.loader is postgresql (APP_ENV=dev)")
         }
         let path = try resolve(uri, recipeDirectory: request.recipeDirectory)
-        guard let data = FileManager.default.contents(atPath: path) else { throw MMPError.io("cannot read \(path)") }
-        return try CSVReader(source: path).read(bytes: [UInt8](data))
+        return try LocalFilesLoader.read(path: path, columns: request.columns)
     }
 
-    /// Reads only the header row.
+    /// A data file by its extension: Parquet (the columns named that the file has, all when nil),
+    /// else CSV.
+    public static func read(path: String, columns: [String]? = nil) throws -> Table {
+        guard isParquet(path) else { return try CSVReader(source: path).read(path: path) }
+        let reader = try ParquetReader(path: path)
+        let present = columns.map { names in names.filter(reader.columnNames.contains) }
+        return try reader.read(columns: present)
+    }
+
+    public static func isParquet(_ path: String) -> Bool {
+        let lower = path.lowercased()
+        return lower.hasSuffix(".parquet") || lower.hasSuffix(".pq")
+    }
+
+    /// Reads only the header row (CSV) or the footer (Parquet).
     public func columnNames(_ request: LoadRequest) throws -> [String]? {
-        guard !request.sourceURI.lowercased().hasSuffix(".sql") else { return nil }
+        guard !SQLSource.isSQL(request.sourceURI) else { return nil }
         let path = try resolve(request.sourceURI, recipeDirectory: request.recipeDirectory)
+        if LocalFilesLoader.isParquet(path) { return try ParquetReader(path: path).columnNames }
         guard let handle = FileHandle(forReadingAtPath: path) else { throw MMPError.io("cannot read \(path)") }
         defer { try? handle.close() }
         var head = [UInt8]()

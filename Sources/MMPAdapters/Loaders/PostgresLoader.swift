@@ -8,8 +8,9 @@ import MMPPostgres
 /// streams the result into a table.
 ///
 /// Named parameters in the SQL (`:start_date`) take their values from `data.loader.parameters`
-/// and `--param`, bound as query parameters (`$1`), never spliced into the SQL text. A source
-/// that is not a `.sql` file (a CSV) is read the way `local_files` reads it, so CSV recipes keep
+/// and `--param`, bound as query parameters (`$1`), never spliced into the SQL text. A `.sql.j2`
+/// template's `{{ name }}` placeholders are bound the same way (`SQLTemplate`). A source that is
+/// not SQL (a CSV or Parquet file) is read the way `local_files` reads it, so file recipes keep
 /// working in a PostgreSQL environment.
 public struct PostgresLoader: DataLoader {
     public let options: PostgresConnectionOptions
@@ -30,9 +31,11 @@ public struct PostgresLoader: DataLoader {
     }
 
     public func load(_ request: LoadRequest) throws -> Table {
-        guard request.sourceURI.lowercased().hasSuffix(".sql") else { return try files.load(request) }
+        guard SQLSource.isSQL(request.sourceURI) else { return try files.load(request) }
         let sql = try request.sqlText ?? readSQL(request)
-        let query = try PostgresLoader.bind(sql, parameters: request.parameters, source: request.sourceURI)
+        let query = SQLSource.isTemplate(request.sourceURI)
+            ? try SQLTemplate(sql, source: request.sourceURI).query(request.parameters)
+            : try PostgresLoader.bind(sql, parameters: request.parameters, source: request.sourceURI)
         let connection = try PostgresConnection(options)
         defer { connection.close() }
         var builder = PostgresTableBuilder(source: request.sourceURI)

@@ -27,7 +27,7 @@ public struct ModelSection: Sendable {
     public var classPath: String
     public var library: String?
     public var hyperparameters: HyperparameterSection
-    /// `sigmoid` or `isotonic` when `model.calibration.enabled`: recalibrate the classifier's
+    /// `sigmoid`, `isotonic` or `beta` when `model.calibration.enabled`: recalibrate the classifier's
     /// probabilities on the calibration split.
     public var calibrationMethod: String?
 }
@@ -77,12 +77,13 @@ public struct DataSection: Sendable {
 }
 
 public struct LoaderSection: Sendable {
-    /// A CSV path or a `.sql` file, relative to the working folder (or the recipe's folder).
+    /// A CSV or Parquet path, a `.sql` file or a `.sql.j2` template, relative to the working
+    /// folder (or the recipe's folder).
     public var sourceURI: String
     /// Named query parameters and their defaults (`:start_date` in the SQL); `--param` overrides.
     public var parameters: JSONObject
 
-    public var isSQL: Bool { sourceURI.lowercased().hasSuffix(".sql") }
+    public var isSQL: Bool { sourceURI.lowercased().hasSuffix(".sql") || sourceURI.lowercased().hasSuffix(".sql.j2") }
 }
 
 public struct FetcherSection: Sendable {

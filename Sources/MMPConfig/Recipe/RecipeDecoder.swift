@@ -77,7 +77,7 @@ public enum RecipeDecoder {
         var calibrationMethod: String?
         if let calibration = r.object(model["calibration"], path: "model.calibration", required: false) {
             r.checkKeys(calibration, path: "model.calibration", known: ["enabled", "method"])
-            let method = r.string(calibration, "method", path: "model.calibration", allowed: ["sigmoid", "isotonic"]) ?? "sigmoid"
+            let method = r.string(calibration, "method", path: "model.calibration", allowed: ["sigmoid", "isotonic", "beta"]) ?? "sigmoid"
             if r.bool(calibration, "enabled", path: "model.calibration", default: false) { calibrationMethod = method }
         }
         let hp = decodeHyperparameters(model["hyperparameters"], reader: r)

@@ -117,13 +117,24 @@ extension JSON {
                     case UInt8(ascii: "t"): result += "\t"
                     case UInt8(ascii: "u"):
                         var code = try parseHex4()
-                        if (0xD800..<0xDC00).contains(code), index + 1 < bytes.count,
-                           bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                        if (0xD800..<0xDC00).contains(code) {
+                            // A high surrogate must be followed by `\u` and a low one; anything
+                            // else (text, another escape, a second high one) is an error, never
+                            // arithmetic on a value out of range.
+                            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                                throw error("unpaired UTF-16 surrogate \\u\(String(code, radix: 16))")
+                            }
                             index += 2
                             let low = try parseHex4()
+                            guard (0xDC00..<0xE000).contains(low) else {
+                                throw error("UTF-16 surrogate \\u\(String(code, radix: 16)) followed by \\u\(String(low, radix: 16)), not a low surrogate")
+                            }
                             code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        } else if (0xDC00..<0xE000).contains(code) {
+                            throw error("unpaired UTF-16 surrogate \\u\(String(code, radix: 16))")
                         }
-                        result.unicodeScalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+                        guard let scalar = Unicode.Scalar(code) else { throw error("bad \\u escape") }
+                        result.unicodeScalars.append(scalar)
                     default: throw error("bad escape")
                     }
                     runStart = index

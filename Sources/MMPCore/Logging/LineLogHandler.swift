@@ -39,23 +39,27 @@ public struct LineLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var merged = self.metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
-        let line: String
+        StandardStreams.writeError(line(level: event.level, message: event.message.description, metadata: merged,
+                                        time: Timestamp.now()) + "\n")
+    }
+
+    /// One log line, secrets scrubbed. JSON lines scrub each value before it is encoded: a
+    /// secret holding `"` or `\` is escaped by the encoding and would no longer match afterwards.
+    func line(level: Logger.Level, message: String, metadata: Logger.Metadata, time: Double) -> String {
         switch format {
         case .human:
-            var text = "\(Timestamp.iso8601(Timestamp.now())) \(event.level.rawValue.padding(8))\(event.message)"
-            for key in merged.keys.sorted() { text += " \(key)=\(merged[key]!)" }
-            line = text
+            var text = "\(Timestamp.iso8601(time)) \(level.rawValue.padding(8))\(message)"
+            for key in metadata.keys.sorted() { text += " \(key)=\(metadata[key]!)" }
+            return scrubber.scrub(text)
         case .json:
             var object = JSONObject()
-            object["ts"] = .string(Timestamp.iso8601(Timestamp.now()))
-            object["level"] = .string(event.level.rawValue)
+            object["ts"] = .string(Timestamp.iso8601(time))
+            object["level"] = .string(level.rawValue)
             object["logger"] = .string(label)
-            object["msg"] = .string(event.message.description)
-            for key in merged.keys.sorted() { object[key] = .string("\(merged[key]!)") }
-            line = JSON.object(object).serialized()
+            object["msg"] = .string(scrubber.scrub(message))
+            for key in metadata.keys.sorted() { object[scrubber.scrub(key)] = .string(scrubber.scrub("\(metadata[key]!)")) }
+            return JSON.object(object).serialized()
         }
-        let scrubbed = scrubber.scrub(line) + "\n"
-        StandardStreams.writeError(scrubbed)
     }
 }
 

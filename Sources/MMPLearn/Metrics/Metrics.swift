@@ -21,6 +21,9 @@ public struct MetricInput: Sendable {
     public var treatedOutcome: [Double]? = nil
     /// Quantile models: one prediction per row for each quantile level, levels ascending.
     public var quantiles: [QuantilePrediction] = []
+    /// A calibrated classifier's probabilities before calibration (the calibration metrics'
+    /// `_uncalibrated` figures); nil otherwise.
+    public var uncalibratedProbabilities: Matrix? = nil
 
     public init(truth: [Double], predicted: [Double], probabilities: Matrix? = nil, classCount: Int = 0,
                 features: Matrix? = nil, modelFigures: [String: Double] = [:]) {
@@ -53,7 +56,7 @@ public protocol MetricFamily: SendableMetatype {
 
 public enum MetricCatalog {
     public static let families: [any MetricFamily.Type] = [
-        ClassificationMetrics.self, RegressionMetrics.self, ClusteringMetrics.self,
+        ClassificationMetrics.self, RegressionMetrics.self, ClusteringMetrics.self, CalibrationMetrics.self,
         TimeSeriesMetrics.self, CausalMetrics.self, QuantileMetrics.self,
     ]
 

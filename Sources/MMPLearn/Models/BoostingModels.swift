@@ -11,15 +11,15 @@ public enum BoostingModels: ModelFamily {
                       "sklearn.ensemble.GradientBoostingClassifier", "LGBMClassifier", "XGBClassifier", "HistGradientBoostingClassifier"],
             task: .classification,
             summary: "Histogram gradient boosting, leaf-wise trees (binary log loss, multiclass softmax)",
-            parameters: parameters,
-            make: { BoostingEstimator(settings: try settings($0), classification: true) }),
+            parameters: classifierParameters, nativeCategorical: true,
+            make: { BoostingEstimator(settings: try settings($0), classification: true, positiveWeight: $0.double("scale_pos_weight")) }),
         ModelDescriptor(
             name: "GradientBoostingRegressor",
             aliases: ["lightgbm.LGBMRegressor", "xgboost.XGBRegressor", "sklearn.ensemble.HistGradientBoostingRegressor",
                       "sklearn.ensemble.GradientBoostingRegressor", "LGBMRegressor", "XGBRegressor", "HistGradientBoostingRegressor"],
             task: .regression,
             summary: "Histogram gradient boosting, leaf-wise trees (squared error; objective quantile with alpha for a quantile)",
-            parameters: regressorParameters,
+            parameters: regressorParameters, nativeCategorical: true,
             make: { BoostingEstimator(settings: try settings($0), classification: false, regression: try regressionObjective($0)) }),
     ]
 
@@ -43,6 +43,12 @@ public enum BoostingModels: ModelFamily {
                            "draw a new row sample every this many iterations (when subsample < 1; 0 = draw once)"),
         HyperparameterSpec("colsample_bytree", .double(1e-6...1), default: 1.0, aliases: ["feature_fraction"],
                            "share of features each tree may split on"),
+        // XGBoost samples features per tree, then per depth level and per node of it; the share a
+        // split sees is the product. mmp draws that product once per tree.
+        HyperparameterSpec("colsample_bylevel", .double(1e-6...1), default: 1.0,
+                           "XGBoost's share per depth level: multiplies colsample_bytree (drawn per tree in mmp)"),
+        HyperparameterSpec("colsample_bynode", .double(1e-6...1), default: 1.0,
+                           "XGBoost's share per node: multiplies colsample_bytree (drawn per tree in mmp)"),
         HyperparameterSpec("reg_lambda", .double(0...1e12), default: 0.0, aliases: ["lambda_l2", "l2_regularization", "lambda"],
                            "L2 penalty on leaf values"),
         HyperparameterSpec("reg_alpha", .double(0...1e12), default: 0.0, aliases: ["lambda_l1", "alpha"], "L1 penalty on leaf values"),
@@ -52,6 +58,18 @@ public enum BoostingModels: ModelFamily {
         HyperparameterSpec("early_stopping_rounds", .int(0...100_000), default: 0,
                            aliases: ["early_stopping_round", "n_iter_no_change"],
                            "stop when the loss on the validation split has not improved for this many iterations (0: off)"),
+        // LightGBM's smoothing of its category partitions: mmp splits on ordered target
+        // statistics instead (see CategoricalBoosting), which carry their own prior.
+        HyperparameterSpec("cat_smooth", .double(0...1e12), default: 10.0,
+                           "accepted for LightGBM recipes; categories use ordered target statistics, not LightGBM's partitions"),
+        HyperparameterSpec("cat_l2", .double(0...1e12), default: 10.0,
+                           "accepted for LightGBM recipes; categories use ordered target statistics, not LightGBM's partitions"),
+    ]
+
+    /// The classifier's parameters: the shared ones and XGBoost's weight of the positive class.
+    static let classifierParameters: [HyperparameterSpec] = parameters + [
+        HyperparameterSpec("scale_pos_weight", .double(1e-12...1e12), default: 1.0,
+                           "two classes: the positive rows' gradients and hessians are multiplied by this (XGBoost, LightGBM)"),
     ]
 
     /// The regressor's parameters: the shared ones, `objective`, and `alpha` as LightGBM reads
@@ -97,7 +115,7 @@ public enum BoostingModels: ModelFamily {
                                  minSplitGain: p.double("min_split_gain")),
             subsample: p.double("subsample"),
             subsampleFrequency: p.int("subsample_freq"),
-            colsampleByTree: p.double("colsample_bytree"),
+            colsampleByTree: p.double("colsample_bytree") * p.double("colsample_bylevel") * p.double("colsample_bynode"),
             maxBins: p.int("max_bins"),
             earlyStoppingRounds: p.int("early_stopping_rounds"))
     }
@@ -111,15 +129,27 @@ struct BoostingEstimator: Estimator {
     var settings: BoostingSettings
     var classification: Bool
     var regression: BoostingObjective = .squaredError
+    /// Feature names (or indices) to treat as categories besides the text columns (CatBoost's cat_features).
+    var categoricalNames: [String] = []
+    /// `scale_pos_weight`: the positive class's weight in a binary problem.
+    var positiveWeight: Double = 1
 
     func fit(_ data: TrainingSet, context: FitContext) throws -> any TrainedModel {
         let name = classification ? "GradientBoostingClassifier" : "GradientBoostingRegressor"
+        // Categorical columns become ordered target statistics first (CategoricalBoosting).
+        let categorical = try CategoricalBoosting.categoricalFeatures(data, named: categoricalNames)
+        if !categorical.isEmpty {
+            try TreeInputs.check(data, model: name, classification: classification)
+            return try CategoricalBoosting.fit(data, categorical: categorical, classification: classification, context: context) {
+                try fit($0, context: context)
+            }
+        }
         try TreeInputs.check(data, model: name, classification: classification)
         if regression == .squaredLogError, let bad = data.target.first(where: { $0 <= -1 }) {
             throw MMPError.invalidData("\(name): objective reg:squaredlogerror needs targets above -1 (log(1 + y)); the target holds \(JSON.format(bad))")
         }
         let objective: BoostingObjective = !classification ? regression
-            : data.classCount == 2 ? .binaryLogLoss : .softmax(classes: data.classCount)
+            : data.classCount == 2 ? .binaryLogLoss(positiveWeight: positiveWeight) : .softmax(classes: data.classCount)
         var validation = data.validation
         if settings.earlyStoppingRounds > 0, let v = validation {
             guard v.target.count == v.features.rows, v.features.columns == data.features.columns else {

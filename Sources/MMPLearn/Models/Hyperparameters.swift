@@ -16,6 +16,11 @@ public struct HyperparameterSpec: Sendable {
         case numberList(ClosedRange<Double>)
         /// Any text (a group's name, such as causalml's `control_name`).
         case text
+        /// A list of whole numbers in the range (a single number is a list of one), as
+        /// scikit-learn's `hidden_layer_sizes: [100, 50]`.
+        case intList(ClosedRange<Int>)
+        /// A list of names or numbers (kept as given), as CatBoost's `cat_features: [city, 3]`.
+        case stringList
     }
 
     public var name: String
@@ -85,6 +90,16 @@ public struct HyperparameterSpec: Sendable {
                 out.append(.double(d))
             }
             return .success(.array(out))
+        case .intList(let range):
+            let items = value.arrayValue ?? [value]
+            let numbers = items.compactMap(\.intValue)
+            guard !items.isEmpty, numbers.count == items.count else { return bad("a list of whole numbers") }
+            guard numbers.allSatisfy(range.contains) else { return bad("whole numbers from \(range.lowerBound) to \(range.upperBound)") }
+            return .success(.array(numbers.map { .int($0) }))
+        case .stringList:
+            let items = value.isNull ? [] : (value.arrayValue ?? [value])
+            guard items.allSatisfy({ $0.stringValue != nil || $0.intValue != nil }) else { return bad("a list of column names or indices") }
+            return .success(.array(items))
         case .choice(let options):
             guard let s = value.stringValue ?? (value.isNull ? "null" : nil) else { return bad("one of: \(options.joined(separator: ", "))") }
             guard options.contains(s) else {

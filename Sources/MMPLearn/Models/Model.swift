@@ -11,6 +11,9 @@ public struct TrainingSet: Sendable {
     public var validation: EvaluationSet?
     /// Causal recipes: 1 for treated rows, 0 for control rows (see `TreatmentEncoding`).
     public var treatment: [Double]?
+    /// Features that hold category codes (a text column the pipeline coded for a model that
+    /// splits on categories itself, the boosting family); the others are numbers.
+    public var categoricalFeatures: [Int] = []
 
     public init(features: Matrix, target: [Double], classCount: Int, featureNames: [String], validation: EvaluationSet? = nil,
                 treatment: [Double]? = nil) {

@@ -13,9 +13,13 @@ public struct ModelDescriptor: Sendable {
     /// For models that wrap another (meta-learners, quantile ensembles): the hyperparameters they
     /// accept depend on the wrapped model the given values name (`base_class_path`). nil: `parameters`.
     public var parametersFor: (@Sendable (JSONObject) -> [HyperparameterSpec])? = nil
+    /// The model takes text feature columns as they are (coded by the pipeline, listed in
+    /// `TrainingSet.categoricalFeatures`): no one-hot or ordinal step needed.
+    public var nativeCategorical: Bool
 
     public init(name: String, aliases: [String], task: MLTask, summary: String, parameters: [HyperparameterSpec],
-                make: @escaping @Sendable (Hyperparameters) throws -> any Estimator) {
+                nativeCategorical: Bool = false, make: @escaping @Sendable (Hyperparameters) throws -> any Estimator) {
+        self.nativeCategorical = nativeCategorical
         self.name = name
         self.aliases = aliases
         self.task = task
@@ -84,6 +88,7 @@ public enum ModelCatalog {
     public static let families: [any ModelFamily.Type] = [
         LinearModels.self, NaiveBayesModels.self, NeighborModels.self, TreeModels.self,
         ForestModels.self, BoostingModels.self, ClusteringModels.self, CalibrationModels.self,
+        SVMModels.self, MixtureModels.self, BirchModels.self, NeuralModels.self, CatBoostModels.self,
         TimeSeriesModels.self, CausalModels.self, QuantileModels.self,
     ]
 
@@ -121,6 +126,7 @@ public enum ModelCatalog {
     public static func require(_ classPath: String, task: MLTask? = nil) throws -> ModelDescriptor {
         if let task, let d = lookup(classPath, task: task) { return d }
         if task == nil, let d = lookup(classPath) { return d }
+        if let refusal = DeepModels.refusal(for: classPath) { throw MMPError(.invalidRecipe, refusal) }
         let candidates = all.filter { task == nil || serves($0, task: task!) }
         let names = candidates.map(\.name) + candidates.flatMap(\.aliases)
         let hint = Suggestion.closest(to: classPath, in: names).map { "; did you mean '\($0)'?" } ?? ""

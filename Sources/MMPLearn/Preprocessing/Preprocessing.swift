@@ -10,6 +10,37 @@ public protocol PreprocessingStep: Sendable {
     ///   - table: the training rows (features, and the target column, which steps leave alone).
     ///   - columns: the columns this step applies to, already resolved by the pipeline.
     func fit(_ table: Table, columns: [String]) throws -> any FittedTransform
+    /// Fits with what the recipe says about its columns (target, task, entities, time), for
+    /// steps that learn from the target or work per entity in time order.
+    func fit(_ table: Table, columns: [String], roles: StepRoles) throws -> any FittedTransform
+    /// Fits and transforms the training rows at once. Steps whose training output differs from
+    /// what the fitted step gives other rows (ordered target statistics) override it.
+    func fitTransform(_ table: Table, columns: [String], roles: StepRoles) throws -> (any FittedTransform, Table)
+}
+
+extension PreprocessingStep {
+    public func fit(_ table: Table, columns: [String], roles: StepRoles) throws -> any FittedTransform {
+        try fit(table, columns: columns)
+    }
+
+    public func fitTransform(_ table: Table, columns: [String], roles: StepRoles) throws -> (any FittedTransform, Table) {
+        let fitted = try fit(table, columns: columns, roles: roles)
+        return (fitted, try fitted.transform(table, mode: .training))
+    }
+}
+
+/// What a step may know about the recipe's columns besides those it transforms.
+public struct StepRoles: Sendable {
+    public var target: String?
+    public var task: MLTask?
+    public var entities: [String]
+    /// The column that orders rows in time (data_interface.timestamp_column or the fetcher's).
+    public var timestamp: String?
+    public var seed: UInt64
+
+    public init(target: String? = nil, task: MLTask? = nil, entities: [String] = [], timestamp: String? = nil, seed: UInt64 = 42) {
+        self.target = target; self.task = task; self.entities = entities; self.timestamp = timestamp; self.seed = seed
+    }
 }
 
 /// A fitted step; saved in model bundles by `typeName` (see `PreprocessorCodec`).
@@ -98,7 +129,7 @@ public protocol PreprocessorFamily: SendableMetatype {
 
 public enum PreprocessorCatalog {
     public static let families: [any PreprocessorFamily.Type] = [
-        Imputers.self, Scalers.self, Encoders.self, FeatureGenerators.self,
+        Imputers.self, Scalers.self, Encoders.self, FeatureGenerators.self, SequenceFills.self, SupervisedSteps.self,
     ]
 
     public static let all: [PreprocessorDescriptor] = families.flatMap { $0.descriptors }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import MMPCore
 import MMPPipeline
+import MMPJobViews
 import MMPQueue
 import MMPRedis
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import MMPCore
+import MMPJobViews
 import MMPQueue
 
 struct JobsCommand: ParsableCommand {
@@ -137,7 +138,10 @@ struct RetryJob: ParsableCommand {
 
     func run() throws {
         let q = try Fleet.open(global)
-        try q.retry(id)
+        let retried = try q.retry(id)
         StandardStreams.writeOut("queued \(id) again\n")
+        if let key = try q.record(id)?.fields["idempotency_key"], !key.isEmpty, !retried.holdsIdempotencyKey {
+            StandardStreams.writeError("(its idempotency key '\(key)' now names another unfinished job, which keeps it)\n")
+        }
     }
 }

@@ -4,15 +4,18 @@ import MMPAdapters
 import MMPArtifacts
 import MMPCore
 import MMPLearn
+import MMPParquet
 import MMPPipeline
 
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Apply a model bundle to a CSV file.",
+        abstract: "Apply a model bundle to a CSV or Parquet file.",
         discussion: """
         Verifies the bundle's checksum and format, runs its fitted preprocessing and model, and writes a CSV \
-        with the entity columns, `prediction`, and for classifiers one `probability_<class>` column per class.
+        with the entity columns, `prediction`, and for classifiers one `probability_<class>` column per class. \
+        Input and output may be Parquet (by the .parquet extension); Parquet output is PLAIN and dictionary \
+        encoded, zstd-compressed.
 
         --entities instead of --data: the CSV holds entity keys (and any inputs the feature store does not \
         provide); the features of the views the model was trained with are read from this environment's \
@@ -28,7 +31,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Model: a bundle path or file:// URI (as printed by mmp train), runs:/<run_id>/model, models:/<name>/<version> or models:/<name>@<alias>.")
     var model: String
 
-    @Option(help: "CSV file with the columns the model was trained on.")
+    @Option(help: "CSV or Parquet file with the columns the model was trained on.")
     var data: String?
 
     @Option(help: "CSV file with entity keys; features come from the online feature store.")
@@ -37,7 +40,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Time-series models: forecast this many steps after each series' last observation.")
     var horizon: Int?
 
-    @Option(help: "Where to write the predictions CSV ('-' for stdout).")
+    @Option(help: "Where to write the predictions: a CSV, or Parquet when it ends in .parquet ('-' for CSV on stdout).")
     var out: String = "-"
 
     @OptionGroup var global: GlobalOptions
@@ -57,8 +60,8 @@ struct PredictCommand: ParsableCommand {
             return try write(try PredictPipeline.forecast(bundle, input: .empty, horizon: horizon))
         }
         let file = data ?? entities!
-        guard let input = FileManager.default.contents(atPath: file) else { throw MMPError.notFound("no data file at \(file)") }
-        let table = try CSVReader(source: file).read(bytes: [UInt8](input))
+        guard FileManager.default.fileExists(atPath: file) else { throw MMPError.notFound("no data file at \(file)") }
+        let table = try LocalFilesLoader.read(path: file)
         let predictions: Table
         if entities != nil {
             let config = try workspace.config(env: global.appEnv)
@@ -75,11 +78,11 @@ struct PredictCommand: ParsableCommand {
     }
 
     private func write(_ predictions: Table) throws {
-        let csv = CSVWriter.write(predictions)
         if out == "-" {
-            StandardStreams.writeOut(csv)
+            StandardStreams.writeOut(CSVWriter.write(predictions))
         } else {
-            guard FileManager.default.createFile(atPath: out, contents: Data(csv.utf8)) else { throw MMPError.io("cannot write \(out)") }
+            let bytes = LocalFilesLoader.isParquet(out) ? try ParquetWriter.data(predictions) : Array(CSVWriter.write(predictions).utf8)
+            guard FileManager.default.createFile(atPath: out, contents: Data(bytes)) else { throw MMPError.io("cannot write \(out)") }
             StandardStreams.writeError("wrote \(predictions.rowCount) predictions to \(out)\n")
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import MMPCore
+import MMPJobViews
 import MMPQueue
 
 struct QueuesCommand: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import MMPConfig
 import MMPCore
 import MMPPipeline
+import MMPJobViews
 import MMPQueue
 
 struct SubmitCommand: ParsableCommand {
@@ -69,9 +70,14 @@ struct SubmitCommand: ParsableCommand {
             queue: self.queue ?? queue.settings.defaultQueue, payload: payload,
             delay: try delay.map(DurationParser.seconds) ?? 0, maxAttempts: maxAttempts,
             timeout: try timeout.map(DurationParser.seconds), idempotencyKey: idempotencyKey))
+        if submitted.replicas == 0 {
+            StandardStreams.writeError("warning: no replica acknowledged the job within queue.replica_timeout (durability: replicas); a failover now could lose it\n")
+        }
         if !wait {
             if json {
-                StandardStreams.writeOut(JSON.object(JSONObject([("id", .string(submitted.id)), ("created", .bool(submitted.created))])).serialized() + "\n")
+                var o = JSONObject([("id", .string(submitted.id)), ("created", .bool(submitted.created))])
+                if let replicas = submitted.replicas { o["replicas"] = .int(replicas) }
+                StandardStreams.writeOut(JSON.object(o).serialized() + "\n")
             } else {
                 StandardStreams.writeOut(submitted.id + "\n")
                 if !submitted.created { StandardStreams.writeError("(an unfinished job with this idempotency key exists; that is its id)\n") }

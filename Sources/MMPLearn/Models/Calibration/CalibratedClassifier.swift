@@ -16,8 +16,8 @@ public struct CalibratedClassifier: TrainedModel {
     /// Fits the calibrators on `features`/`target` (class indices), scores from `base`.
     public static func fit(_ base: any TrainedModel, method: CalibrationMethod, features: Matrix, target: [Double],
                            classCount: Int) throws -> CalibratedClassifier {
-        guard let probabilities = base.predictProbabilities(features), probabilities.columns == classCount else {
-            throw MMPError(.invalidRecipe, "model.calibration needs a classifier with class probabilities")
+        guard let probabilities = scores(base, features), probabilities.columns == classCount else {
+            throw MMPError(.invalidRecipe, "model.calibration needs a classifier with class probabilities or decision scores")
         }
         guard features.rows >= 2 else {
             throw MMPError.invalidData("the calibration split has \(features.rows) row\(features.rows == 1 ? "" : "s"); raise data.split.calibration")
@@ -29,6 +29,7 @@ public struct CalibratedClassifier: TrainedModel {
             switch method {
             case .sigmoid: return Calibrator.fitSigmoid(scores: scores, positive: positive)
             case .isotonic: return Calibrator.fitIsotonic(scores: scores, positive: positive)
+            case .beta: return Calibrator.fitBeta(scores: scores, positive: positive)
             }
         }
         return CalibratedClassifier(base: base, method: method, classCount: classCount, calibrators: calibrators)
@@ -38,8 +39,15 @@ public struct CalibratedClassifier: TrainedModel {
         self.base = base; self.method = method; self.classCount = classCount; self.calibrators = calibrators
     }
 
+    /// What the calibrators map: the base model's probabilities, or for a model without them
+    /// (SVC with probability false) its decision scores, as scikit-learn calibrates
+    /// `decision_function` when there is no `predict_proba`.
+    static func scores(_ base: any TrainedModel, _ features: Matrix) -> Matrix? {
+        base.predictProbabilities(features) ?? (base as? DecisionScoring)?.decisionScores(features)
+    }
+
     public func predictProbabilities(_ features: Matrix) -> Matrix? {
-        guard let raw = base.predictProbabilities(features) else { return nil }
+        guard let raw = Self.scores(base, features) else { return nil }
         var out = Matrix(rows: raw.rows, columns: classCount)
         for i in 0..<raw.rows {
             if classCount == 2 {
@@ -93,6 +101,12 @@ public struct CalibratedClassifier: TrainedModel {
         }
         base = try ModelCodec.decode(from: &reader)
     }
+}
+
+/// A classifier whose decision scores (rows × classes, larger meaning more likely) can be
+/// calibrated into probabilities when it has no probabilities of its own.
+public protocol DecisionScoring {
+    func decisionScores(_ features: Matrix) -> Matrix
 }
 
 /// The calibration wrapper's entry in the model codec (it has no recipe name of its own: a

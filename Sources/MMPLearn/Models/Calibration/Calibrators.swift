@@ -11,6 +11,9 @@ public enum CalibrationMethod: String, Sendable, CaseIterable {
     case sigmoid
     /// Isotonic regression: a non-decreasing step curve (flexible; wants more calibration rows).
     case isotonic
+    /// Beta calibration (Kull, Silva Filho and Flach 2017): a logistic curve in ln(s) and
+    /// -ln(1-s), three parameters; fits skewed scores that a sigmoid cannot.
+    case beta
 }
 
 /// Maps one class's uncalibrated score to a calibrated probability.
@@ -20,6 +23,9 @@ public enum Calibrator: Sendable, BinaryCodable, Equatable {
     /// Linear interpolation through (x, y), clipped to the end points, as scikit-learn's
     /// `IsotonicRegression(out_of_bounds="clip")`.
     case isotonic(x: [Double], y: [Double])
+    /// p = 1 / (1 + exp(-(a·ln s - b·ln(1 - s) + c))), s clipped to [ε, 1 - ε], as the betacal
+    /// package's BetaCalibration (parameters "abm").
+    case beta(a: Double, b: Double, c: Double)
 
     public func callAsFunction(_ score: Double) -> Double {
         switch self {
@@ -37,7 +43,36 @@ public enum Calibrator: Sendable, BinaryCodable, Equatable {
             }
             let t = (score - x[lo]) / (x[hi] - x[lo])
             return y[lo] + t * (y[hi] - y[lo])
+        case .beta(let a, let b, let c):
+            let (lnS, lnNotS) = Calibrator.betaFeatures(score)
+            let z = a * lnS + b * lnNotS + c
+            return z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
         }
+    }
+
+    /// ln(s) and -ln(1 - s) with s clipped to [ε, 1 - ε] (ε the double's machine epsilon).
+    static func betaFeatures(_ score: Double) -> (Double, Double) {
+        let eps = Double.ulpOfOne
+        let s = min(max(score, eps), 1 - eps)
+        return (log(s), -log(1 - s))
+    }
+
+    /// Beta calibration fitted as betacal does: an (almost) unpenalised logistic regression of
+    /// the labels on ln(s) and -ln(1-s) (C = 1e11, as its LogisticRegression); when a coefficient
+    /// comes out negative, the map would not be monotone, so the other feature alone is refitted
+    /// and the negative one set to 0.
+    public static func fitBeta(scores: [Double], positive: [Bool]) -> Calibrator {
+        let features = scores.map { betaFeatures($0) }
+        let both = LogisticFit.fit(features.map { [$0.0, $0.1] }, positive)
+        if both.coefficients[0] < 0 {
+            let only = LogisticFit.fit(features.map { [$0.1] }, positive)
+            return .beta(a: 0, b: only.coefficients[0], c: only.intercept)
+        }
+        if both.coefficients[1] < 0 {
+            let only = LogisticFit.fit(features.map { [$0.0] }, positive)
+            return .beta(a: only.coefficients[0], b: 0, c: only.intercept)
+        }
+        return .beta(a: both.coefficients[0], b: both.coefficients[1], c: both.intercept)
     }
 
     /// Platt scaling fitted as scikit-learn does: targets smoothed by Platt's priors
@@ -138,6 +173,7 @@ public enum Calibrator: Sendable, BinaryCodable, Equatable {
         switch self {
         case .sigmoid(let a, let b): writer.write(UInt8(0)); writer.write(a); writer.write(b)
         case .isotonic(let x, let y): writer.write(UInt8(1)); writer.write(x); writer.write(y)
+        case .beta(let a, let b, let c): writer.write(UInt8(2)); writer.write(a); writer.write(b); writer.write(c)
         }
     }
 
@@ -148,6 +184,7 @@ public enum Calibrator: Sendable, BinaryCodable, Equatable {
             let x = try reader.readDoubles(), y = try reader.readDoubles()
             guard x.count == y.count else { throw MMPError.corrupt("isotonic calibrator with \(x.count) knots and \(y.count) values") }
             self = .isotonic(x: x, y: y)
+        case 2: self = .beta(a: try reader.readDouble(), b: try reader.readDouble(), c: try reader.readDouble())
         case let tag: throw MMPError.corrupt("unknown calibrator kind \(tag)")
         }
     }

@@ -9,8 +9,10 @@ import Darwin
 enum BoostingObjective: Sendable, Equatable {
     /// L2 regression (LightGBM `regression`).
     case squaredError
-    /// Two classes, the raw score is the log-odds of class 1 (LightGBM `binary`).
-    case binaryLogLoss
+    /// Two classes, the raw score is the log-odds of class 1 (LightGBM `binary`); the positive
+    /// rows' gradients and hessians are scaled by `positiveWeight` (`scale_pos_weight`; the start
+    /// stays the unweighted log-odds, as LightGBM's BoostFromScore).
+    case binaryLogLoss(positiveWeight: Double = 1)
     /// `classes` classes, one tree per class per iteration, softmax over the raw scores
     /// (LightGBM `multiclass`).
     case softmax(classes: Int)
@@ -73,11 +75,12 @@ enum BoostingObjective: Sendable, Equatable {
         case .squaredError:
             let o = out[0]
             for r in rows { o[r] = SIMD2(Float(scores[r] - target[r]), 1) }
-        case .binaryLogLoss:
+        case .binaryLogLoss(let positiveWeight):
             let o = out[0]
             for r in rows {
                 let p = 1 / (1 + exp(-scores[r]))
-                o[r] = SIMD2(Float(p - target[r]), Float(max(p * (1 - p), 1e-16)))
+                let w = target[r] == 1 ? positiveWeight : 1
+                o[r] = SIMD2(Float(w * (p - target[r])), Float(w * max(p * (1 - p), 1e-16)))
             }
         case .quantile(let alpha):
             let o = out[0]

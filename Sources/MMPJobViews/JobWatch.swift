@@ -1,4 +1,5 @@
 import MMPCore
+import MMPQueue
 
 /// Follows the events stream (`mmp jobs watch`, `mmp submit --wait`): what each running job is
 /// doing, and whether the job being waited for has ended.

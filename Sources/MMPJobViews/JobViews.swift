@@ -1,4 +1,5 @@
 import MMPCore
+import MMPQueue
 
 /// Text for `mmp jobs`, `mmp queues`, `mmp workers` and `mmp jobs watch`.
 public enum JobViews {
@@ -24,7 +25,8 @@ public enum JobViews {
         add("state", r.stateText + (r.cancelRequested && r.state == .active ? " (cancel requested)" : ""))
         add("progress", percent(r.progress) + (r.stage.isEmpty ? "" : "  stage \(r.stage)"))
         add("attempts", "\(r.attempts) of \(r.maxAttempts)")
-        add("deliveries", "\(r.deliveries) (cap \(r.maxDeliveries))")
+        add("deliveries", "\(r.deliveries) (\(r.lostDeliveries) without a verdict, cap \(r.maxDeliveries))"
+            + (r.releases > 0 ? "; given back \(r.releases) time(s) at worker shutdown" : ""))
         add("worker", r.worker)
         for key in ["created_at", "run_at", "started_at", "finished_at", "lease_expires_at"] { add(key.replacing("_", with: " "), json[key]?.stringValue) }
         add("duration", r.duration(nowMillis: nowMillis).map(duration))
