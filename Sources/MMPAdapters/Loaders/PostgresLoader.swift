@@ -52,16 +52,8 @@ public struct PostgresLoader: DataLoader {
             let example = missing[0]
             throw MMPError(.invalidRecipe, "\(source) uses \(list) but the recipe gives no value for \(missing.count == 1 ? "it" : "them"); set data.loader.parameters.\(example) in the recipe or pass --param \(example)=VALUE")
         }
-        let values = try parsed.names.map { name -> String? in
-            switch parameters[name]! {
-            case .null: return nil
-            case .string(let s): return s
-            case .int(let i): return String(i)
-            case .double(let d): return JSON.double(d).plainText
-            case .bool(let b): return b ? "true" : "false"
-            case .array, .object:
-                throw MMPError(.invalidRecipe, "data.loader.parameters.\(name): expected a single value for :\(name) in \(source), found \(parameters[name]!.typeDescription)")
-            }
+        let values = try parsed.names.map { name in
+            try SQLSource.boundText(of: name, in: parameters, placeholder: ":\(name)", source: source)
         }
         return parsed.query(values: values, source: source)
     }

@@ -64,16 +64,8 @@ public struct SQLTemplate: Sendable {
             }
         }
         let sql = try renderer.finish()
-        let values = try renderer.names.map { name -> String? in
-            switch parameters[name]! {
-            case .null: return nil
-            case .string(let s): return s
-            case .int(let i): return String(i)
-            case .double(let d): return JSON.double(d).plainText
-            case .bool(let b): return b ? "true" : "false"
-            case .array, .object:
-                throw MMPError(.invalidRecipe, "data.loader.parameters.\(name): expected a single value for {{ \(name) }} in \(source), found \(parameters[name]!.typeDescription)")
-            }
+        let values = try renderer.names.map { name in
+            try SQLSource.boundText(of: name, in: parameters, placeholder: "{{ \(name) }}", source: source)
         }
         return PostgresQuery(sql, parameters: values, source: source)
     }
