@@ -7,6 +7,7 @@
 # thread.
 #
 #   flock /work/bench.lock Benchmarks/learn/timeseries.sh
+#   FILES=series_10k MODELS="hw arima" ...   a subset (the 1,000-series anchors take ~25 minutes)
 #
 # Prints a Markdown table; raw JSON lines go to Benchmarks/learn/results/timeseries-*.jsonl.
 set -uo pipefail
@@ -36,8 +37,8 @@ run() {  # run LABEL command...
         echo "   FAILED: $* ($(tail -c 300 /tmp/mmp-series-bench.err))" >&2
     fi
 }
-for file in series_10k series_1000x500; do
-    for model in hw arima; do
+for file in ${FILES:-series_10k series_1000x500}; do
+    for model in ${MODELS:-hw arima}; do
         echo "== $file $model" >&2
         run "$file $model" "$BENCH" series --file "$DATA/$file.csv" --model "$model" --threads "$THREADS"
         [ "$THREADS" != 1 ] && run "$file $model" "$BENCH" series --file "$DATA/$file.csv" --model "$model" --threads 1
