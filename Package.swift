@@ -14,6 +14,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // The one HTTP stack (design §7): `mmp serve` now, the dashboard later. Never in mmp-worker.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Hummingbird's own dependencies, named for the types mmp uses directly (event loops,
+        // thread pools, service groups and signals); they add nothing to the build.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
@@ -54,6 +61,26 @@ let package = Package(
         .target(name: "MMPPipeline", dependencies: [
             "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPAdapters", "MMPQueue", "MMPRedis", "MMPTracking",
         ]),
+        // HTTP pieces any mmp server reuses: JSON error bodies, request ids, Prometheus text,
+        // graceful shutdown. Hummingbird lives here and in MMPServe only.
+        .target(name: "MMPHTTP", dependencies: [
+            "MMPCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // `mmp serve`: the prediction server over MMPPipeline's predict path.
+        .target(name: "MMPServe", dependencies: [
+            "MMPCore", "MMPConfig", "MMPLearn", "MMPArtifacts", "MMPAdapters", "MMPPipeline", "MMPHTTP",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ]),
         // Benchmark harnesses (release builds; Benchmarks/ runs them beside the anchors).
         .target(name: "MMPBenchmarks", dependencies: [
             "MMPCore", "MMPLearn", "MMPRedis", "MMPQueue", "MMPPostgres", "MMPAdapters",
@@ -64,7 +91,7 @@ let package = Package(
         ]),
         .executableTarget(name: "mmp", dependencies: [
             "MMPPipeline", "MMPAdapters", "MMPArtifacts", "MMPConfig", "MMPCore", "MMPLearn", "MMPQueue", "MMPRedis",
-            "MMPJobViews", "MMPParquet",
+            "MMPJobViews", "MMPParquet", "MMPServe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // No swift-argument-parser here (it links FoundationEssentials, see WorkerArguments), and
@@ -101,6 +128,11 @@ let package = Package(
         // The fleet end to end through the executables: mmp submit, mmp-worker, mmp jobs, with
         // PostgreSQL clusters of the tests' own.
         .testTarget(name: "FleetIntegrationTests", dependencies: ["MMPCore", "MMPTestSupport"]),
+        // `mmp serve` as a real process on a free port, with the test Redis and PostgreSQL.
+        .testTarget(name: "MMPServeTests", dependencies: [
+            "MMPServe", "MMPHTTP", "MMPPipeline", "MMPAdapters", "MMPArtifacts", "MMPLearn", "MMPConfig", "MMPCore",
+            "MMPRedis", "MMPTestSupport",
+        ]),
         // Tracking against a real `mlflow server` (scripts/test.d/50-mlflow.sh), read back with
         // MLflow's own Python client.
         .testTarget(name: "MMPTrackingTests", dependencies: [

@@ -76,6 +76,14 @@ public protocol FeatureStore: Sendable {
     /// Writes the latest values per entity as of `asOf` (Unix seconds; nil for now) to the
     /// online store; returns entities written per view (nil views: all of them).
     func materialize(views: [String]?, asOf: Double?) throws -> [(view: String, rows: Int)]
+    /// A reader that keeps its connection to the online store, for a server (`mmp serve`).
+    func onlineReader(for request: FeatureRequest) throws -> OnlineFeatureReader
+}
+
+extension FeatureStore {
+    public func onlineReader(for request: FeatureRequest) throws -> OnlineFeatureReader {
+        throw MMPError(.invalidConfig, "the \(type(of: self)) feature store has no online reader for a server")
+    }
 }
 
 public typealias LoaderFactory = @Sendable (AppConfig) throws -> any DataLoader

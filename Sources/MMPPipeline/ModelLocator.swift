@@ -60,7 +60,7 @@ public struct ModelLocator: Sendable {
         return (download.bytes, download.resolved)
     }
 
-    private func mlflowClient(for uri: ModelURI) throws -> MLflowClient {
+    func mlflowClient(for uri: ModelURI) throws -> MLflowClient {
         let config = try self.config()
         let file = config.files.last ?? "the config"
         var settings = try TrackingSettings(section: try config.section("tracking"), file: file)

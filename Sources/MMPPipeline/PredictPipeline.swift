@@ -27,12 +27,14 @@ public enum PredictPipeline {
         }
         features = try bundle.preprocessor.transform(features, mode: .inference)
         let matrix = try FeatureMatrix.build(features, columns: bundle.featureColumns)
-        let predicted = bundle.model.predict(matrix)
+        // One pass for both where the model can (boosting walks every tree once, not twice).
+        let (predicted, probabilities) = bundle.labels != nil
+            ? bundle.model.predictWithProbabilities(matrix) : (bundle.model.predict(matrix), nil)
 
         var output: [Column] = bundle.entityColumns.compactMap { input.column($0) }
         if let labels = bundle.labels {
             output.append(labels.decode(predicted, name: "prediction"))
-            if let probabilities = bundle.model.predictProbabilities(matrix) {
+            if let probabilities {
                 for (k, label) in labels.classes.enumerated() {
                     output.append(.numeric("probability_\(label)", (0..<probabilities.rows).map { probabilities[$0, k] }))
                 }

@@ -13,7 +13,7 @@ struct MMPCommand: ParsableCommand {
         """,
         version: MMPVersion.current,
         subcommands: [
-            TrainCommand.self, ValidateCommand.self, PredictCommand.self,
+            TrainCommand.self, ValidateCommand.self, PredictCommand.self, ServeCommand.self,
             SubmitCommand.self, JobsCommand.self, QueuesCommand.self, WorkersCommand.self,
             FeaturesCommand.self, ListCommand.self, ConfigCommand.self, RunJobCommand.self, RunGuardCommand.self,
         ]

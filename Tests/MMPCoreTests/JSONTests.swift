@@ -24,6 +24,17 @@ import Testing
         #expect(throws: MMPError.self) { try JSON.parse(text) }
     }
 
+    @Test func readsPythonsNonFiniteLiteralsOnlyWhenAsked() throws {
+        let text = #"{"a": NaN, "b": Infinity, "c": -Infinity, "d": -1.5}"#
+        #expect(throws: MMPError.self) { try JSON.parse(text) }
+        let json = try JSON.parse(bytes: Array(text.utf8), allowingNonFinite: true)
+        #expect(json["a"]?.doubleValue?.isNaN == true)
+        #expect(json["b"]?.doubleValue == .infinity)
+        #expect(json["c"]?.doubleValue == -.infinity)
+        #expect(json["d"]?.doubleValue == -1.5)
+        #expect(throws: MMPError.self) { try JSON.parse(bytes: Array("[Inf]".utf8), allowingNonFinite: true) }
+    }
+
     /// Issue 9, defect 7: a high surrogate followed by another escape trapped (integer underflow).
     @Test(arguments: [#""\ud800\u0041""#, #""\ud800\ud800""#, #""\ud800x""#, #""\ud800""#, #""\udc00""#, #"["\ud83d\u0022"]"#])
     func unpairedSurrogatesAreErrorsNotTraps(_ text: String) {

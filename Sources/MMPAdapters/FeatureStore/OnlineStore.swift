@@ -133,9 +133,17 @@ struct OnlineStore {
 
     /// The `features` of `view` for each row of `entities` (keys in the view's entity columns).
     func lookup(_ view: FeatureView, features: [String], entities: Table) throws -> [Column] {
-        let keyColumns = try view.entities.map { try entities.require($0, role: "entity column '\($0)' of feature view '\(view.name)'") }
         let redis = try RedisConnection.connect(settings)
         defer { redis.close() }
+        return try lookup(view, features: features, entities: entities, on: redis).columns
+    }
+
+    /// As above over a connection the caller keeps, also naming the rows whose entity has no
+    /// online values in the view (never materialized, or expired with the view's TTL): every
+    /// materialized key holds `__ts`, so its absence tells a missing entity from NULL features.
+    func lookup(_ view: FeatureView, features: [String], entities: Table,
+                on redis: RedisConnection) throws -> (columns: [Column], missingRows: [Int]) {
+        let keyColumns = try view.entities.map { try entities.require($0, role: "entity column '\($0)' of feature view '\(view.name)'") }
         let schema = try redis.command("HGETALL", schemaKey(view)).dictionary
         guard !schema.isEmpty else {
             throw MMPError(.notFound, "feature view '\(view.name)' has no online values in redis \(settings.endpoint) (prefix \(prefix)); run: mmp features materialize --view \(view.name)")
@@ -147,6 +155,7 @@ struct OnlineStore {
             return kind
         }
         var values = [[String?]](repeating: [], count: features.count)
+        var missingRows: [Int] = []
         var start = 0
         while start < entities.rowCount {
             let end = min(entities.rowCount, start + batchSize)
@@ -154,17 +163,18 @@ struct OnlineStore {
                 let key = keyColumns.contains { $0.isMissing(row) }
                     ? "\(prefix):\(view.name):__missing"  // no key: nothing to find
                     : key(view, keyColumns.map { OnlineStore.keyText($0, row) })
-                return RedisCommand(["HMGET", key] + features)
+                return RedisCommand(["HMGET", key] + features + ["__ts"])
             }
             let replies = try redis.pipeline(commands)
             try check(replies)
-            for reply in replies {
+            for (offset, reply) in replies.enumerated() {
                 let fields = reply.array ?? []
                 for i in features.indices { values[i].append(i < fields.count ? fields[i].string : nil) }
+                if fields.count <= features.count || fields[features.count].string == nil { missingRows.append(start + offset) }
             }
             start = end
         }
-        return zip(features, zip(kinds, values)).map { feature, pair in
+        let columns = zip(features, zip(kinds, values)).map { feature, pair -> Column in
             let (kind, texts) = pair
             switch kind {
             case .numeric: return .numeric(feature, texts.map { $0.flatMap(Double.init) ?? .nan })
@@ -172,6 +182,7 @@ struct OnlineStore {
             case .categorical: return .categorical(feature, texts)
             }
         }
+        return (columns, missingRows)
     }
 
     /// An entity value as the key text materialize wrote: integers without a fraction, times as

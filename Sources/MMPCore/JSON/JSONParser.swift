@@ -14,9 +14,27 @@ extension JSON {
         try parse(String(decoding: bytes, as: UTF8.self))
     }
 
+    /// Like `parse(bytes:)`, but also reads the `NaN`, `Infinity` and `-Infinity` that Python's
+    /// json module writes, as doubles, so that a caller can refuse them by name instead of
+    /// failing with a syntax error (the prediction server answers 422 for a non-finite number).
+    public static func parse(bytes: [UInt8], allowingNonFinite: Bool) throws -> JSON {
+        var parser = Parser(bytes: bytes, allowNonFinite: allowingNonFinite)
+        parser.skipWhitespace()
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        guard parser.index == parser.bytes.count else { throw parser.error("unexpected text after the value") }
+        return value
+    }
+
     private struct Parser {
         let bytes: [UInt8]
         var index = 0
+        var allowNonFinite = false
+
+        init(bytes: [UInt8], allowNonFinite: Bool = false) {
+            self.bytes = bytes
+            self.allowNonFinite = allowNonFinite
+        }
 
         func error(_ message: String) -> MMPError {
             .invalidInput("invalid JSON at byte \(index): \(message)")
@@ -36,6 +54,12 @@ extension JSON {
             case UInt8(ascii: "t"): try expect("true"); return .bool(true)
             case UInt8(ascii: "f"): try expect("false"); return .bool(false)
             case UInt8(ascii: "n"): try expect("null"); return .null
+            case UInt8(ascii: "N") where allowNonFinite: try expect("NaN"); return .double(.nan)
+            case UInt8(ascii: "I") where allowNonFinite: try expect("Infinity"); return .double(.infinity)
+            case UInt8(ascii: "-") where allowNonFinite && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "I"):
+                index += 1
+                try expect("Infinity")
+                return .double(-.infinity)
             default: return try parseNumber()
             }
         }

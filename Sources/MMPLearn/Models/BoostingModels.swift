@@ -188,6 +188,12 @@ public struct BoostedClassifier: TrainedModel {
         Matrix(rows: features.rows, columns: classCount, values: probabilityValues(features))
     }
 
+    public func predictWithProbabilities(_ features: Matrix) -> (predictions: [Double], probabilities: Matrix?) {
+        let values = probabilityValues(features)
+        return (TreeInputs.argmax(values, rows: features.rows, classes: classCount),
+                Matrix(rows: features.rows, columns: classCount, values: values))
+    }
+
     private func probabilityValues(_ features: Matrix) -> [Double] {
         BoostingObjective.probabilities(ensemble.rawScores(features), rows: features.rows, classes: classCount)
     }

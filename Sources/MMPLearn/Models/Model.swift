@@ -72,6 +72,9 @@ public protocol TrainedModel: Sendable, BinaryCodable {
     func predict(_ features: Matrix) -> [Double]
     /// Class probabilities (rows × classes) for classifiers; nil otherwise.
     func predictProbabilities(_ features: Matrix) -> Matrix?
+    /// Both at once, equal to calling each: models whose predictions are the argmax of their
+    /// probabilities override it so that the work (every tree, for boosting) is done once.
+    func predictWithProbabilities(_ features: Matrix) -> (predictions: [Double], probabilities: Matrix?)
     /// One non-negative importance per feature, summing to 1, where the model has them.
     var featureImportances: [Double]? { get }
     /// Facts worth reporting (iterations run, trees built, inertia, ...).
@@ -80,6 +83,9 @@ public protocol TrainedModel: Sendable, BinaryCodable {
 
 extension TrainedModel {
     public func predictProbabilities(_ features: Matrix) -> Matrix? { nil }
+    public func predictWithProbabilities(_ features: Matrix) -> (predictions: [Double], probabilities: Matrix?) {
+        (predict(features), predictProbabilities(features))
+    }
     public var featureImportances: [Double]? { nil }
     public var summary: JSONObject { JSONObject() }
 }

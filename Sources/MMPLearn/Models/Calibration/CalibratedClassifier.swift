@@ -69,7 +69,16 @@ public struct CalibratedClassifier: TrainedModel {
 
     public func predict(_ features: Matrix) -> [Double] {
         guard let p = predictProbabilities(features) else { return base.predict(features) }
-        return (0..<p.rows).map { i in
+        return Self.argmax(p)
+    }
+
+    public func predictWithProbabilities(_ features: Matrix) -> (predictions: [Double], probabilities: Matrix?) {
+        guard let p = predictProbabilities(features) else { return (base.predict(features), nil) }
+        return (Self.argmax(p), p)
+    }
+
+    static func argmax(_ p: Matrix) -> [Double] {
+        (0..<p.rows).map { i in
             var best = 0
             for k in 1..<p.columns where p[i, k] > p[i, best] { best = k }
             return Double(best)
