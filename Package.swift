@@ -154,8 +154,9 @@ let package = Package(
         .testTarget(name: "MMPTrackingTests", dependencies: [
             "MMPTracking", "MMPPipeline", "MMPArtifacts", "MMPConfig", "MMPCore", "MMPTestSupport",
         ]),
+        // Fixtures/ (recipes rendered from the Python tool's template) are read from the checkout.
         .testTarget(name: "MMPPipelineTests", dependencies: [
             "MMPPipeline", "MMPAdapters", "MMPArtifacts", "MMPLearn", "MMPConfig", "MMPCore", "MMPTestSupport",
-        ]),
+        ], exclude: ["Fixtures"]),
     ]
 )

@@ -3,7 +3,7 @@
 
   anchors.py --data DIR --dataset clf_200k --model lightgbm [--threads 2]
 
-Models: sklearn_logistic, sklearn_rf, sklearn_hgb, sklearn_kmeans, lightgbm, xgboost. Settings
+Models: sklearn_logistic, sklearn_rf, sklearn_hgb, sklearn_kmeans, lightgbm, lightgbm_quantile (--alpha), xgboost. Settings
 match mmp-bench's (100 trees, learning rate 0.1, the given thread count). Peak memory is
 ru_maxrss of this process; the baseline is ru_maxrss once the data is loaded (imports included).
 """
@@ -30,7 +30,7 @@ def load(folder):
             read("X_test.f64").reshape(-1, c), read("y_test.f64"))
 
 
-def make(name, task, threads, seed=42):
+def make(name, task, threads, seed=42, alpha=0.9):
     if name == "sklearn_logistic":
         from sklearn.linear_model import LogisticRegression
         return LogisticRegression(solver="lbfgs", max_iter=100)
@@ -50,6 +50,10 @@ def make(name, task, threads, seed=42):
         import lightgbm
         cls = lightgbm.LGBMClassifier if task == "classification" else lightgbm.LGBMRegressor
         return cls(n_estimators=100, learning_rate=0.1, num_leaves=31, n_jobs=threads, random_state=seed, verbose=-1)
+    if name == "lightgbm_quantile":
+        import lightgbm
+        return lightgbm.LGBMRegressor(objective="quantile", alpha=alpha, n_estimators=100, learning_rate=0.1, num_leaves=31,
+                                      n_jobs=threads, random_state=seed, verbose=-1)
     if name == "xgboost":
         import xgboost
         cls = xgboost.XGBClassifier if task == "classification" else xgboost.XGBRegressor
@@ -70,13 +74,14 @@ def main():
     ap.add_argument("--model", required=True)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--alpha", type=float, default=0.9, help="quantile level of lightgbm_quantile")
     args = ap.parse_args()
     # OpenMP-based libraries (scikit-learn's HGB, LightGBM, XGBoost) read this too.
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
 
     meta, Xtr, ytr, Xte, yte = load(os.path.join(args.data, args.dataset))
     task = meta["task"]
-    model = make(args.model, task, args.threads, seed=args.seed)  # imports the library before the baseline
+    model = make(args.model, task, args.threads, seed=args.seed, alpha=args.alpha)  # imports the library before the baseline
     try:
         from threadpoolctl import threadpool_limits
         limits = threadpool_limits(limits=args.threads)
@@ -98,6 +103,10 @@ def main():
     elif task == "classification":
         p = model.predict_proba(Xte)[:, 1]
         score, metric = auc(yte, p), "roc_auc"
+    elif args.model == "lightgbm_quantile":
+        from sklearn.metrics import mean_pinball_loss
+        score = float(mean_pinball_loss(yte, model.predict(Xte), alpha=args.alpha))
+        metric = f"pinball_loss_alpha_{args.alpha:g}"
     else:
         from sklearn.metrics import r2_score
         score, metric = float(r2_score(yte, model.predict(Xte))), "r2"

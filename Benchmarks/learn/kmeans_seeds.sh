@@ -13,14 +13,15 @@ DATASET=${DATASET:-clf_200k}
 SEEDS=${SEEDS:-10}
 THREADS=${THREADS:-$(nproc)}
 BENCH=$(swift build -c release --show-bin-path)/mmp-bench
+PY=$(source scripts/lib/services.sh; source scripts/lib/python.sh; mmp_python_env bench-learn)/bin/python
 [ -x "$BENCH" ] || { echo "build mmp-bench first (Benchmarks/learn/run.sh)" >&2; exit 1; }
 OUT=$(mktemp)
 trap 'rm -f "$OUT"' EXIT
 for seed in $(seq 0 $((SEEDS - 1))); do
     "$BENCH" learn --data "$DATA" --dataset "$DATASET" --model KMeans --threads "$THREADS" --param random_state=$seed | tail -1 >> "$OUT"
-    python3 Benchmarks/learn/anchors.py --data "$DATA" --dataset "$DATASET" --model sklearn_kmeans --threads "$THREADS" --seed $seed | tail -1 >> "$OUT"
+    "$PY" Benchmarks/learn/anchors.py --data "$DATA" --dataset "$DATASET" --model sklearn_kmeans --threads "$THREADS" --seed $seed | tail -1 >> "$OUT"
 done
-python3 - "$OUT" "$DATASET" <<'PY'
+"$PY" - "$OUT" "$DATASET" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 def iters(r):

@@ -7,7 +7,7 @@
 #   THREADS=2 Benchmarks/learn/run.sh  thread count for every model (default: the cores available)
 #
 # Prints a Markdown report (Benchmarks/learn/report.py) and keeps the raw JSON lines under
-# Benchmarks/learn/results/. Python needs numpy, scikit-learn, lightgbm, xgboost, threadpoolctl.
+# Benchmarks/learn/results/. Python comes from a pinned virtualenv (scripts/requirements/bench-learn.txt).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 HERE=Benchmarks/learn
@@ -16,28 +16,30 @@ THREADS=${THREADS:-$(nproc)}
 mkdir -p "$HERE/results"
 OUT=$HERE/results/$(date +%Y%m%d-%H%M%S).jsonl
 : > "$OUT"
+VENV=$(source scripts/lib/services.sh; source scripts/lib/python.sh; mmp_python_env bench-learn) || exit 1
+PY=$VENV/bin/python
 
 echo "== building mmp-bench (release)" >&2
 swift build -c release --product mmp-bench >&2 || exit 1
 BENCH=$(swift build -c release --show-bin-path)/mmp-bench
 echo "== data" >&2
-python3 "$HERE/make_data.py" "$DATA" >&2 || exit 1
+"$PY" "$HERE/make_data.py" "$DATA" >&2 || exit 1
 
 # One line of JSON per run; a failed run is recorded with its error and the benchmark goes on.
 record() {  # record PHASE command...
     local phase=$1; shift
     local line
     if line=$("$@" 2>/tmp/mmp-learn-bench.err | tail -n 1) && [ -n "$line" ]; then
-        python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["phase"]=sys.argv[2]; print(json.dumps(d))' "$line" "$phase" >> "$OUT"
+        "$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); d["phase"]=sys.argv[2]; print(json.dumps(d))' "$line" "$phase" >> "$OUT"
         echo "   $line" >&2
     else
-        python3 -c 'import json,sys; print(json.dumps({"phase": sys.argv[1], "impl": sys.argv[2], "error": sys.argv[3][-400:]}))' \
+        "$PY" -c 'import json,sys; print(json.dumps({"phase": sys.argv[1], "impl": sys.argv[2], "error": sys.argv[3][-400:]}))' \
             "$phase" "$*" "$(cat /tmp/mmp-learn-bench.err)" >> "$OUT"
         echo "   FAILED: $*" >&2
     fi
 }
 ours() { record "$1" "$BENCH" learn --data "$DATA" --dataset "$2" --model "$3" --threads "$THREADS"; }
-anchor() { record "$1" python3 "$HERE/anchors.py" --data "$DATA" --dataset "$2" --model "$3" --threads "$THREADS"; }
+anchor() { record "$1" "$PY" "$HERE/anchors.py" --data "$DATA" --dataset "$2" --model "$3" --threads "$THREADS"; }
 
 for dataset in clf_200k clf_1m; do
     echo "== $dataset" >&2
@@ -66,5 +68,5 @@ done
 kill $BUSY 2>/dev/null
 trap - EXIT
 
-python3 "$HERE/report.py" "$OUT"
+"$PY" "$HERE/report.py" "$OUT"
 echo "raw results: $OUT" >&2

@@ -42,7 +42,7 @@ public struct LearnBenchData: Sendable {
         return data
     }
 
-    static func readBytes(_ path: String) throws -> [UInt8] {
+    public static func readBytes(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw MMPError.notFound("cannot open \(path); run Benchmarks/learn/make_data.py first") }
         defer { close(fd) }

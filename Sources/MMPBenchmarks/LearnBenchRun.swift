@@ -69,6 +69,11 @@ public struct LearnBenchRun: Sendable {
             let positive = (0..<data.test.rows).map { probabilities[$0, 1] }
             metric = "roc_auc"
             score = BenchScores.rocAUC(truth: data.testTarget, score: positive)
+        } else if ["quantile", "reg:quantileerror"].contains(params["objective"]?.stringValue ?? "") {
+            // A quantile objective: the pinball loss at its level (LightGBM's quantile metric).
+            let alpha = params["alpha"]?.doubleValue ?? 0.9
+            metric = "pinball_loss_alpha_\(JSON.format(alpha))"
+            score = BenchScores.pinball(truth: data.testTarget, predicted: fitted.predict(data.test), alpha: alpha)
         } else {
             metric = "r2"
             score = BenchScores.r2(truth: data.testTarget, predicted: fitted.predict(data.test))
@@ -101,6 +106,13 @@ extension Double {
 /// The two scores the benchmark reports, computed here so the harness does not depend on
 /// which metrics have landed in the catalog.
 public enum BenchScores {
+    /// Mean pinball loss at level alpha: alpha·(y − ŷ) above the prediction, (1 − alpha)·(ŷ − y) below.
+    public static func pinball(truth: [Double], predicted: [Double], alpha: Double) -> Double {
+        var total = 0.0
+        for (y, p) in zip(truth, predicted) { total += y >= p ? alpha * (y - p) : (1 - alpha) * (p - y) }
+        return total / Double(max(1, truth.count))
+    }
+
     /// Area under the ROC curve (ties get the average rank).
     public static func rocAUC(truth: [Double], score: [Double]) -> Double {
         let order = score.indices.sorted { score[$0] < score[$1] }

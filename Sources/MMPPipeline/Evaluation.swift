@@ -8,20 +8,28 @@ struct Evaluation {
     var validationMetrics: JSONObject
     var perClass: JSON?
 
-    init(recipe: Recipe, data: ProcessedSplits, model: any TrainedModel) throws {
+    init(recipe: Recipe, data: ProcessedSplits, model: any TrainedModel, labels: [String]? = nil) throws {
         var names = recipe.evaluation.metrics.isEmpty ? MetricCatalog.defaults(for: recipe.task) : recipe.evaluation.metrics
         // A calibrated model always reports how calibrated it is, before and after.
         if model is CalibratedClassifier {
             names += CalibrationMetrics.descriptors.map(\.name).filter { !names.contains($0) }
         }
         let classCount = data.train.classCount
+        for name in names {
+            if let (label, _) = PerClassMetric.parse(name), MetricCatalog.lookup(name, task: recipe.task) != nil, let labels,
+               !labels.contains(where: { $0.lowercased() == label }) {
+                throw MMPError(.invalidRecipe, "metric '\(name)' names class '\(label)', which the target does not have (classes: \(labels.joined(separator: ", ")))")
+            }
+        }
         func score(_ set: EvaluationSet) -> (JSONObject, MetricInput) {
-            let input = MetricInputs.make(model: model, features: set.features, truth: set.target, classCount: classCount)
+            let input = MetricInputs.make(model: model, set: set, classCount: classCount, labels: labels)
             var out = JSONObject()
             for name in names {
                 guard let metric = MetricCatalog.lookup(name, task: recipe.task) else { continue }
                 if let value = metric.compute(input), value.isFinite { out[metric.name] = .double(value) }
             }
+            // A quantile model reports every level's figures, as the Python tool does.
+            for (name, value) in QuantileMetrics.all(input) where out[name] == nil && value.isFinite { out[name] = .double(value) }
             return (out, input)
         }
         let held = data.test ?? data.validation

@@ -16,6 +16,8 @@ struct ModelFitter {
     let recipe: Recipe
     let data: ProcessedSplits
     let events: TrainingEvents
+    /// Classification: the class labels by index (per-class metrics name classes by label).
+    var labels: [String]? = nil
 
     func fit() throws -> FittedModel {
         let descriptor = try ModelCatalog.require(recipe.model.classPath, task: recipe.task)
@@ -70,18 +72,18 @@ struct ModelFitter {
         guard let validation = data.validation else {
             throw MMPError.invalidData("tuning needs validation rows, and the validation split is empty")
         }
-        let metricName = hp.optimizationMetric ?? MetricCatalog.primary(for: recipe.task, classCount: data.train.classCount)
+        var metricName = hp.optimizationMetric ?? MetricCatalog.primary(for: recipe.task, classCount: data.train.classCount)
+        var note: String?
+        if recipe.task == .causal, CausalTuning.effectSummaries.contains(metricName.lowercased()) {
+            // The Python tool's default (`ate`) describes the effect; it does not rank models.
+            note = "optimization_metric '\(metricName)' summarises the estimated effect and cannot rank models; trials were scored by outcome_rmse (the outcome models' fit on the validation rows) instead"
+            metricName = "outcome_rmse"
+        }
         guard let metric = MetricCatalog.lookup(metricName, task: recipe.task) else {
             throw MMPError(.invalidRecipe, "unknown optimization_metric '\(metricName)'")
         }
         let direction = hp.direction.flatMap(MetricDirection.init(rawValue:)) ?? metric.direction
-        let space = hp.tunable.map { t -> SearchDimension in
-            switch t.kind {
-            case .int: return SearchDimension(name: t.name, kind: .int(low: Int(t.low), high: Int(t.high), log: t.log))
-            case .float: return SearchDimension(name: t.name, kind: .float(low: t.low, high: t.high, log: t.log))
-            case .categorical: return SearchDimension(name: t.name, kind: .categorical(t.choices))
-            }
-        }
+        let space = ModelFitter.searchSpace(hp)
         let seedValue = recipe.model.hyperparameters.fixed["random_state"]?.intValue ?? recipe.evaluation.randomState
         let tuner = HyperparameterTuner(space: space, trials: hp.nTrials, timeout: hp.timeout, direction: direction,
                                         metric: metric.name, seed: seedValue)
@@ -96,8 +98,7 @@ struct ModelFitter {
             let model = try train(descriptor, params, on: data.train) { f in
                 events.progress(TrainingStage.fit.overall(trialShare * (Double(n) + f) / total), .fit)
             }
-            let input = MetricInputs.make(model: model, features: validation.features, truth: validation.target,
-                                          classCount: data.train.classCount)
+            let input = MetricInputs.make(model: model, set: validation, classCount: data.train.classCount, labels: labels)
             guard let score = metric.compute(input) else { throw MMPError.invalidData("\(metric.name) cannot be computed on the validation split") }
             return score
         }
@@ -116,14 +117,36 @@ struct ModelFitter {
             finalSet = TrainingSet(features: Matrix(rows: data.train.features.rows + validation.features.rows, columns: data.train.features.columns,
                                                     values: data.train.features.values + validation.features.values),
                                    target: data.train.target + validation.target, classCount: data.train.classCount,
-                                   featureNames: data.train.featureNames, validation: nil)
+                                   featureNames: data.train.featureNames, validation: nil,
+                                   treatment: data.train.treatment.flatMap { t in validation.treatment.map { t + $0 } })
             refit = true
         }
         let model = try train(descriptor, params, on: finalSet) { f in
             events.progress(TrainingStage.fit.overall(trialShare + (1 - trialShare) * f), .fit)
         }
+        var tuning = ModelFitter.tuningRecord(result, best: best, metric: metric.name, direction: direction, refit: refit)
+        if let note { tuning["metric_requested"] = .string(hp.optimizationMetric ?? ""); tuning["note"] = .string(note) }
+        return FittedModel(descriptor: descriptor, hyperparameters: params, model: model, tuning: .object(tuning),
+                           summary: "\(descriptor.name): \(result.trials.count) trials, best \(metric.name) \(formatMetric(.double(best.score!))) (trial \(best.number)), refit on \(refit ? "train+validation" : "train")")
+    }
+}
+
+extension ModelFitter {
+    /// The recipe's search space as the tuner's dimensions.
+    static func searchSpace(_ hp: HyperparameterSection) -> [SearchDimension] {
+        hp.tunable.map { t -> SearchDimension in
+            switch t.kind {
+            case .int: return SearchDimension(name: t.name, kind: .int(low: Int(t.low), high: Int(t.high), log: t.log))
+            case .float: return SearchDimension(name: t.name, kind: .float(low: t.low, high: t.high, log: t.log))
+            case .categorical: return SearchDimension(name: t.name, kind: .categorical(t.choices))
+            }
+        }
+    }
+
+    /// What a bundle and a job record keep of a tuning run.
+    static func tuningRecord(_ result: TuningResult, best: Trial, metric: String, direction: MetricDirection, refit: Bool) -> JSONObject {
         var tuning = JSONObject()
-        tuning["metric"] = .string(metric.name)
+        tuning["metric"] = .string(metric)
         tuning["direction"] = .string(direction.rawValue)
         tuning["best_score"] = .double(best.score!)
         tuning["best_parameters"] = .object(best.parameters)
@@ -139,8 +162,7 @@ struct ModelFitter {
             if let e = t.error { o["error"] = .string(e) }
             return .object(o)
         })
-        return FittedModel(descriptor: descriptor, hyperparameters: params, model: model, tuning: .object(tuning),
-                           summary: "\(descriptor.name): \(result.trials.count) trials, best \(metric.name) \(formatMetric(.double(best.score!))) (trial \(best.number)), refit on \(refit ? "train+validation" : "train")")
+        return tuning
     }
 }
 
@@ -153,12 +175,30 @@ final class TrialCounter: @unchecked Sendable {
 
 /// Builds metric inputs from a model's predictions.
 enum MetricInputs {
-    static func make(model: any TrainedModel, features: Matrix, truth: [Double], classCount: Int) -> MetricInput {
+    static func make(model: any TrainedModel, features: Matrix, truth: [Double], classCount: Int,
+                     treatment: [Double]? = nil, labels: [String]? = nil) -> MetricInput {
         var figures: [String: Double] = [:]
         for (key, value) in model.summary { if let d = value.doubleValue { figures[key] = d } }
         var input = MetricInput(truth: truth, predicted: model.predict(features), probabilities: model.predictProbabilities(features),
                                 classCount: classCount, features: features, modelFigures: figures)
+        input.classLabels = labels
         input.uncalibratedProbabilities = (model as? CalibratedClassifier)?.base.predictProbabilities(features)
+        if let causal = model as? any CausalModel {
+            let (control, treated) = causal.predictOutcomes(features)
+            input.treatment = treatment
+            input.controlOutcome = control
+            input.treatedOutcome = treated
+        }
+        if let quantile = model as? any QuantileModel { input.quantiles = quantile.predictQuantiles(features) }
         return input
     }
+
+    static func make(model: any TrainedModel, set: EvaluationSet, classCount: Int, labels: [String]? = nil) -> MetricInput {
+        make(model: model, features: set.features, truth: set.target, classCount: classCount, treatment: set.treatment, labels: labels)
+    }
+}
+
+/// Causal tuning: metrics that describe the effect rather than score a model.
+enum CausalTuning {
+    static let effectSummaries: Set<String> = ["ate", "ate_std", "ate_se", "ate_ci_lower", "ate_ci_upper", "treatment_effect_significance"]
 }

@@ -8,9 +8,12 @@ import MMPLearn
 /// schema, runs the fitted preprocessing (in inference mode, so no row is dropped), predicts.
 ///
 /// The output holds the entity columns present in the input, `prediction`, and for classifiers
-/// one `probability_<class>` column per class.
+/// one `probability_<class>` column per class; quantile models add one `pred_pNN` column per
+/// quantile level, causal models give `cate` (each row's treatment effect) instead of
+/// `prediction`, and time-series models forecast (see `forecast`).
 public enum PredictPipeline {
     public static func predict(_ bundle: ModelBundle, input: Table) throws -> Table {
+        if bundle.task == .timeseries { return try forecast(bundle, input: input) }
         let missing = bundle.inputSchema.map(\.name).filter { input.column($0) == nil }
         if !missing.isEmpty {
             throw MMPError(.missingColumn, "the input lacks \(missing.count == 1 ? "column" : "columns") \(missing.joined(separator: ", ")) that model '\(bundle.recipeName)' was trained on (input columns: \(input.columnNames.joined(separator: ", ")))")
@@ -36,8 +39,14 @@ public enum PredictPipeline {
                     output.append(.numeric("probability_\(label)", (0..<probabilities.rows).map { probabilities[$0, k] }))
                 }
             }
+        } else if bundle.task == .causal {
+            // The conditional average treatment effect of each row.
+            output.append(.numeric("cate", predicted))
         } else {
             output.append(.numeric("prediction", predicted))
+            if let quantiles = bundle.model as? any QuantileModel {
+                for q in quantiles.predictQuantiles(matrix) { output.append(.numeric("pred_\(q.label)", q.values)) }
+            }
         }
         return try Table(columns: output)
     }

@@ -28,9 +28,9 @@ struct PreparedSplits {
             switch recipe.task {
             case .classification:
                 labels = try LabelEncoding(fitting: try table.require(target))
-            case .regression:
+            case .regression, .timeseries, .causal:
                 guard table.column(target)!.kind == .numeric else {
-                    throw MMPError.invalidData("target column '\(target)' holds text; regression needs a numeric target (or use task_choice: classification)")
+                    throw MMPError.invalidData("target column '\(target)' holds text; \(recipe.task.rawValue) needs a numeric target\(recipe.task == .regression ? " (or use task_choice: classification)" : "")")
                 }
             case .clustering: break
             }
@@ -53,7 +53,7 @@ struct PreparedSplits {
             }
             indices = Splitter.random(rowCount: table.rowCount, fractions: fractions, strata: strata, seed: seed)
         }
-        let keep = roles.features + (roles.target.map { [$0] } ?? []) + roles.ordering
+        let keep = roles.features + (roles.target.map { [$0] } ?? []) + (roles.treatment.map { [$0] } ?? []) + roles.ordering
         let base = try table.selecting(columns: keep)
         train = base.selecting(rows: indices.train)
         validation = base.selecting(rows: indices.validation)

@@ -15,15 +15,17 @@ public enum RecipeValidator {
         }
         let hp = recipe.model.hyperparameters
         // Model and hyperparameters.
-        if let model = ModelCatalog.lookup(recipe.model.classPath) {
-            if model.task != recipe.task {
-                add("model.class_path", "\(model.name) is a \(model.task.rawValue) model but task_choice is \(recipe.task.rawValue); use a \(recipe.task.rawValue) model (\(ModelCatalog.all.filter { $0.task == recipe.task }.map(\.name).joined(separator: ", ")))")
+        if let model = ModelCatalog.lookup(recipe.model.classPath, task: recipe.task) {
+            if !ModelCatalog.serves(model, task: recipe.task) {
+                add("model.class_path", "\(model.name) is a \(model.task.rawValue) model but task_choice is \(recipe.task.rawValue); use a \(recipe.task.rawValue) model (\(ModelCatalog.all.filter { ModelCatalog.serves($0, task: recipe.task) }.map(\.name).joined(separator: ", ")))")
             }
             let base = hp.tuningEnabled ? "model.hyperparameters.fixed" : "model.hyperparameters.values"
             for p in model.resolve(hp.baseValues).1 { add("\(base).\(p.name)", p.message) }
             for t in hp.tunable {
-                guard let spec = model.spec(named: t.name) else {
-                    let known = model.parameters.flatMap { [$0.name] + $0.aliases }
+                // Settings mmp accepts and ignores everywhere (warm_start, n_jobs, ...) may be searched over too.
+                if model.spec(named: t.name, given: hp.baseValues) == nil, CommonParameters.ignored.contains(t.name) { continue }
+                guard let spec = model.spec(named: t.name, given: hp.baseValues) else {
+                    let known = model.parameters(given: hp.baseValues).flatMap { [$0.name] + $0.aliases }
                     add(t.path, "not a hyperparameter of \(model.name)\(Suggestion.hint(for: t.name, in: known))")
                     continue
                 }
@@ -44,7 +46,7 @@ public enum RecipeValidator {
         } else if let refusal = DeepModels.refusal(for: recipe.model.classPath) {
             add("model.class_path", refusal)
         } else {
-            let candidates = ModelCatalog.all.filter { $0.task == recipe.task }
+            let candidates = ModelCatalog.all.filter { ModelCatalog.serves($0, task: recipe.task) }
             let names = candidates.flatMap { [$0.name] + $0.aliases }
             add("model.class_path", "unknown model '\(recipe.model.classPath)'\(Suggestion.hint(for: recipe.model.classPath, in: names)) (\(recipe.task.rawValue) models: \(candidates.map(\.name).joined(separator: ", ")); `mmp list models` shows their aliases)")
         }
@@ -95,6 +97,7 @@ public enum RecipeValidator {
         for (i, c) in di.entityColumns.enumerated() { check(c, "data.data_interface.entity_columns[\(i)]", "entity column") }
         for (i, c) in (di.featureColumns ?? []).enumerated() { check(c, "data.data_interface.feature_columns[\(i)]", "feature column") }
         if let ts = di.timestampColumn { check(ts, "data.data_interface.timestamp_column", "timestamp column") }
+        if recipe.task == .causal, let t = di.treatmentColumn { check(t, "data.data_interface.treatment_column", "treatment column") }
         if recipe.data.split.strategy == .temporal, let c = recipe.data.split.temporalColumn { check(c, "data.split.temporal_column", "temporal column") }
         return out
     }

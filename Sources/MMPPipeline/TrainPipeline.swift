@@ -85,6 +85,13 @@ public struct TrainPipeline: Sendable {
         }
         let fingerprint = DataFingerprint.of(table)
         tracking?.dataLoaded(rows: table.rowCount, columns: table.columns.count)
+        if recipe.task == .timeseries {
+            let storage = try registry.storage(for: config)
+            return try TimeSeriesTraining(recipe: recipe, input: input, events: events, store: { bytes, bundle in
+                try tracking?.store(bytes, bundle: bundle, jobID: input.jobID, storage: storage)
+                    ?? storage.store(bytes, recipe: recipe.name, jobID: input.jobID)
+            }).run(table: table, fingerprint: fingerprint, stages: run)
+        }
         let roles = try ColumnRoles(recipe: recipe, table: table)
 
         // Split.
@@ -101,13 +108,13 @@ public struct TrainPipeline: Sendable {
 
         // Fit, tuning first when asked.
         let fitted = try run.stage(.fit) { () throws -> (FittedModel, String) in
-            let f = try ModelFitter(recipe: recipe, data: processed, events: events).fit()
+            let f = try ModelFitter(recipe: recipe, data: processed, events: events, labels: prepared.labels?.classes).fit()
             return (f, f.summary)
         }
 
         // Evaluate.
         var evaluation = try run.stage(.evaluate) { () throws -> (Evaluation, String) in
-            let e = try Evaluation(recipe: recipe, data: processed, model: fitted.model)
+            let e = try Evaluation(recipe: recipe, data: processed, model: fitted.model, labels: prepared.labels?.classes)
             return (e, e.metrics.map { "\($0.key) \(formatMetric($0.value))" }.joined(separator: ", "))
         }
         // Tuning's best validation score sits beside the test metrics (bundle, job record).

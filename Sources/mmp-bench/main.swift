@@ -7,7 +7,8 @@ struct MMPBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mmp-bench",
         abstract: "mmp's benchmarks. Run through the scripts in Benchmarks/, which also run the anchors.",
-        subcommands: [LearnBench.self, QueueBench.self, PostgresBench.self, DataBench.self, ChaosBench.self, DashboardFillBench.self]
+        subcommands: [LearnBench.self, QueueBench.self, PostgresBench.self, DataBench.self, ChaosBench.self, DashboardFillBench.self,
+                      SeriesBench.self]
     )
 }
 

@@ -96,3 +96,21 @@ struct FeatureViewTests {
         #expect(Set(catalog.names).isSuperset(of: ["user_demographics", "user_purchase_summary", "product_details"]))
     }
 }
+
+@Suite("Feature view join keys (the Python tool's mapping form)")
+struct FeatureViewJoinKeyTests {
+    @Test("join_key must name one of the view's entities; the error says which it may be")
+    func joinKeyIsChecked() throws {
+        let catalog = try FeatureViewCatalog.load(directory: "\(TestEnvironment.repoRoot)/features")
+        let good = try catalog.resolve([FeatureViewSelection(name: "user_demographics", features: ["age", "country"], joinKey: "user_id")])
+        #expect(good.first?.features == ["age", "country"])
+        do {
+            _ = try catalog.resolve([FeatureViewSelection(name: "user_demographics", features: ["age"], joinKey: "usr_id")])
+            Issue.record("a join key that is not an entity of the view was accepted")
+        } catch let error as MMPError {
+            #expect(error.message.contains("feature view 'user_demographics' cannot be joined on 'usr_id'"), "\(error.message)")
+            #expect(error.message.contains("join_key must be its entity 'user_id'"), "\(error.message)")
+            #expect(error.message.contains("did you mean 'user_id'?"), "\(error.message)")
+        }
+    }
+}

@@ -147,7 +147,7 @@ import Testing
             var settings = try BoostingModels.settings(try ModelCatalog.require("GradientBoostingClassifier")
                 .resolve(TreeTestData.object(["n_estimators": 5, "num_leaves": 0, "min_child_samples": 10])).0)
             settings.histogramBudget = budget
-            return try GradientBooster.train(features: data.features, target: data.target, objective: .binaryLogLoss,
+            return try GradientBooster.train(features: data.features, target: data.target, objective: .binaryLogLoss(),
                                              settings: settings, validation: nil, context: FitContext(seed: 1, threads: 2))
         }
         let roomy = try train(budget: 1 << 30)

@@ -109,7 +109,7 @@ import Testing
 
     @Test func hyperparametersAreCheckedWithTheirSklearnNames() throws {
         let descriptor = try ModelCatalog.require("LogisticRegression")
-        let (_, problems) = descriptor.resolve(.of(["C": -1.0, "max_itr": 10, "penalty": "l1"]))
+        let (_, problems) = descriptor.resolve(.of(["C": -1.0, "max_itr": 10, "penalty": "l3"]))
         #expect(problems.count == 3)
         #expect(problems.contains { $0.name == "max_itr" && $0.message.contains("max_iter") })
         #expect(ModelCatalog.lookup("sklearn.linear_model.ElasticNet")?.name == "ElasticNet")

@@ -45,6 +45,10 @@ public struct FeatureViewCatalog: Sendable {
     public func resolve(_ selections: [FeatureViewSelection]) throws -> [(view: FeatureView, features: [String])] {
         try selections.map { selection in
             let view = try view(selection.name)
+            if let key = selection.joinKey, !view.entities.contains(key) {
+                let which = view.entities.count == 1 ? "its entity '\(view.entities[0])'" : "one of its entities (\(view.entities.joined(separator: ", ")))"
+                throw MMPError(.invalidRecipe, "feature view '\(view.name)' cannot be joined on '\(key)': join_key must be \(which)\(Suggestion.hint(for: key, in: view.entities)) (declared in \(view.file))")
+            }
             let features = selection.features ?? view.features
             for feature in features where !view.features.contains(feature) {
                 throw MMPError(.invalidRecipe, "feature view '\(view.name)' has no feature '\(feature)'\(Suggestion.hint(for: feature, in: view.features)) (features: \(view.features.joined(separator: ", ")); declared in \(view.file))")

@@ -96,7 +96,12 @@ public struct FetcherSection: Sendable {
 public struct FeatureViewSelection: Sendable, Equatable {
     public var name: String
     public var features: [String]?
-    public init(name: String, features: [String]?) { self.name = name; self.features = features }
+    /// The entity column the view is joined on (`join_key`, the Python tool's mapping form); it must
+    /// be one of the view's entities. nil: the view's entities as declared.
+    public var joinKey: String?
+    public init(name: String, features: [String]?, joinKey: String? = nil) {
+        self.name = name; self.features = features; self.joinKey = joinKey
+    }
 }
 
 public struct DataInterfaceSection: Sendable {
@@ -105,6 +110,9 @@ public struct DataInterfaceSection: Sendable {
     /// nil: every column that is not an entity, target or timestamp column.
     public var featureColumns: [String]?
     public var timestampColumn: String?
+    /// The binary treatment column of a causal recipe (0/1, true/false, or two labels one of which
+    /// is the model's `control_name`).
+    public var treatmentColumn: String? = nil
 }
 
 public struct SplitSection: Sendable {
@@ -134,3 +142,4 @@ public struct EvaluationSection: Sendable {
     public var metrics: [String]
     public var randomState: Int
 }
+

@@ -34,8 +34,6 @@ public enum RecipeDecoder {
         if let text = r.string(top, "task_choice", path: "", required: true) {
             if let t = MLTask(rawValue: text.lowercased()) {
                 task = t
-            } else if ["timeseries", "causal"].contains(text.lowercased()) {
-                r.problem("task_choice", "'\(text)' tasks are not supported yet; supported: \(supportedTasks.joined(separator: ", "))")
             } else {
                 r.problem("task_choice", "'\(text)' is not a task\(Suggestion.hint(for: text, in: supportedTasks)) (expected one of: \(supportedTasks.joined(separator: ", ")))")
             }
@@ -62,8 +60,8 @@ public enum RecipeDecoder {
         } else if data.split.calibration > 0 {
             r.problem("data.split.calibration", "a calibration share is only used when model.calibration.enabled is true; enable calibration or give these rows to train")
         }
-        if task == .clustering, model.hyperparameters.tuningEnabled {
-            r.problem("model.hyperparameters.tuning_enabled", "tuning is not supported for clustering")
+        if task == .clustering, model.hyperparameters.tuningEnabled, data.split.validation <= 0 {
+            r.problem("data.split.validation", "tuning a clustering model scores trials on the validation rows; give validation a share above 0")
         }
         var recipe = Recipe(name: name, task: task, model: model, data: data, preprocessor: steps, evaluation: evaluation,
                             metadata: metadata, snapshot: root, file: r.file)
@@ -155,7 +153,10 @@ public enum RecipeDecoder {
         var low = r.double(spec, "low", path: path, default: nil)
         var high = r.double(spec, "high", path: path, default: nil)
         if let range = spec["range"] {
-            if let items = range.arrayValue, items.count == 2, let a = items[0].doubleValue, let b = items[1].doubleValue {
+            // Numbers may come quoted: PyYAML reads `1e-6` as text, and the Python tool's template
+            // prints the catalog's ranges back as ['1e-6', '1e-2'].
+            func number(_ v: JSON) -> Double? { v.doubleValue ?? v.stringValue.flatMap { Double($0.trimmed()) } }
+            if let items = range.arrayValue, items.count == 2, let a = number(items[0]), let b = number(items[1]) {
                 low = a; high = b
             } else {
                 r.problem("\(path).range", "expected [low, high] with two numbers, found \(range.typeDescription)")
@@ -201,11 +202,13 @@ public enum RecipeDecoder {
         var interface = DataInterfaceSection(targetColumn: nil, entityColumns: [], featureColumns: nil, timestampColumn: nil)
         if let di = r.object(data["data_interface"], path: "data.data_interface", required: true) {
             let p = "data.data_interface"
-            r.checkKeys(di, path: p, known: ["target_column", "entity_columns", "feature_columns", "timestamp_column"])
+            r.checkKeys(di, path: p, known: ["target_column", "entity_columns", "feature_columns", "timestamp_column", "treatment_column"])
             interface.targetColumn = r.string(di, "target_column", path: p, required: task != .clustering)
             interface.entityColumns = r.stringList(di, "entity_columns", path: p) ?? []
             interface.featureColumns = r.stringList(di, "feature_columns", path: p)
             interface.timestampColumn = r.string(di, "timestamp_column", path: p)
+            interface.treatmentColumn = r.string(di, "treatment_column", path: p)
+            decodeTaskColumns(task: task, interface: interface, path: p, reader: r)
             if let target = interface.targetColumn {
                 if interface.entityColumns.contains(target) { r.problem("\(p).entity_columns", "'\(target)' is the target column; it cannot also be an entity column") }
                 if interface.featureColumns?.contains(target) == true { r.problem("\(p).feature_columns", "'\(target)' is the target column; remove it from feature_columns") }
@@ -232,6 +235,11 @@ public enum RecipeDecoder {
                 if interface.entityColumns.isEmpty { r.problem("data.data_interface.entity_columns", "a feature_store fetcher joins on the entity columns; list them") }
             } else if !fetcher.featureViews.isEmpty {
                 r.problem("\(p).feature_views", "feature_views is only read when type is feature_store")
+            }
+            for view in fetcher.featureViews {
+                if let key = view.joinKey, !interface.entityColumns.contains(key) {
+                    r.problem("\(p).feature_views.\(view.name).join_key", "'\(key)' is not one of data.data_interface.entity_columns (\(interface.entityColumns.joined(separator: ", "))); the loaded rows must carry the key the view is joined on")
+                }
             }
         }
 
@@ -262,6 +270,14 @@ public enum RecipeDecoder {
                 if split.temporalColumn == nil { split.temporalColumn = interface.timestampColumn }
                 if split.temporalColumn == nil { r.problem("\(p).temporal_column", "a temporal split needs temporal_column: the column to order rows by") }
             }
+            if task == .timeseries, s["strategy"] != nil, split.strategy != .temporal {
+                r.problem("\(p).strategy", "a time series is split chronologically (oldest rows train, newest test); remove strategy or set it to temporal")
+            }
+        }
+        if task == .timeseries {
+            // Chronological by the timestamp column, whatever the recipe says (the Python tool does the same).
+            split.strategy = .temporal
+            if split.temporalColumn == nil { split.temporalColumn = interface.timestampColumn }
         }
         return DataSection(loader: loader, fetcher: fetcher, dataInterface: interface, split: split)
     }
@@ -277,9 +293,10 @@ public enum RecipeDecoder {
                 if let name = item.stringValue {
                     out.append(FeatureViewSelection(name: name, features: nil))
                 } else if let object = r.object(item, path: itemPath, required: true) {
-                    r.checkKeys(object, path: itemPath, known: ["name", "features"])
+                    r.checkKeys(object, path: itemPath, known: ["name", "features", "join_key"])
                     if let name = r.string(object, "name", path: itemPath, required: true) {
-                        out.append(FeatureViewSelection(name: name, features: r.stringList(object, "features", path: itemPath)))
+                        out.append(FeatureViewSelection(name: name, features: r.stringList(object, "features", path: itemPath),
+                                                        joinKey: r.string(object, "join_key", path: itemPath)))
                     }
                 }
             }
@@ -294,8 +311,10 @@ public enum RecipeDecoder {
                 case .array, .string:
                     out.append(FeatureViewSelection(name: name, features: r.stringList(object, name, path: path)))
                 case .object(let o):
-                    r.checkKeys(o, path: itemPath, known: ["features"])
-                    out.append(FeatureViewSelection(name: name, features: r.stringList(o, "features", path: itemPath)))
+                    // The Python tool's form: {user_demographics: {join_key: user_id, features: [age, country]}}.
+                    r.checkKeys(o, path: itemPath, known: ["features", "join_key"])
+                    out.append(FeatureViewSelection(name: name, features: r.stringList(o, "features", path: itemPath),
+                                                    joinKey: r.string(o, "join_key", path: itemPath)))
                 default:
                     r.problem(itemPath, "expected a list of features, found \(spec.typeDescription)")
                 }
@@ -304,6 +323,32 @@ public enum RecipeDecoder {
         default:
             r.problem(path, "expected a list of feature view names, found \(value.typeDescription)")
             return []
+        }
+    }
+
+    /// The columns a time-series or causal recipe needs besides the target, and the roles they
+    /// may not share.
+    static func decodeTaskColumns(task: MLTask, interface di: DataInterfaceSection, path p: String, reader r: FieldReader) {
+        if task == .timeseries, di.timestampColumn == nil {
+            r.problem("\(p).timestamp_column", "a timeseries recipe needs timestamp_column: the column that orders the observations")
+        }
+        if let treatment = di.treatmentColumn {
+            if task != .causal {
+                r.problem("\(p).treatment_column", "treatment_column is read by causal recipes only (task_choice: causal)")
+            }
+            if treatment == di.targetColumn { r.problem("\(p).treatment_column", "'\(treatment)' is the target column; the treatment must be another column") }
+            if di.entityColumns.contains(treatment) { r.problem("\(p).treatment_column", "'\(treatment)' is also an entity column") }
+            if di.featureColumns?.contains(treatment) == true {
+                r.problem("\(p).feature_columns", "'\(treatment)' is the treatment column; remove it from feature_columns (the learners add it themselves)")
+            }
+        } else if task == .causal {
+            r.problem("\(p).treatment_column", "a causal recipe needs treatment_column: the binary column saying which rows were treated")
+        }
+        if let ts = di.timestampColumn, task == .timeseries {
+            if ts == di.targetColumn { r.problem("\(p).timestamp_column", "'\(ts)' is the target column") }
+            if di.featureColumns?.contains(ts) == true {
+                r.problem("\(p).feature_columns", "'\(ts)' is the timestamp column; calendar features are made from it automatically")
+            }
         }
     }
 

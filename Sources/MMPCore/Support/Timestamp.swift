@@ -91,7 +91,7 @@ public enum Timestamp {
     }
 
     // Howard Hinnant's civil-from-days algorithms.
-    static func civil(fromDays z0: Int) -> (Int, Int, Int) {
+    public static func civil(fromDays z0: Int) -> (Int, Int, Int) {
         let z = z0 + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let doe = z - era * 146097
@@ -104,7 +104,7 @@ public enum Timestamp {
         return (m <= 2 ? y + 1 : y, m, d)
     }
 
-    static func days(fromCivil y0: Int, _ m: Int, _ d: Int) -> Int {
+    public static func days(fromCivil y0: Int, _ m: Int, _ d: Int) -> Int {
         let y = m <= 2 ? y0 - 1 : y0
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400

@@ -11,6 +11,16 @@ public struct MetricInput: Sendable {
     public var features: Matrix?
     /// The fitted model's own figures (KMeans `inertia`), keyed by metric name.
     public var modelFigures: [String: Double]
+    /// Classification: the class labels by index, for the per-class metrics named by label
+    /// (`class_<label>_precision`).
+    public var classLabels: [String]? = nil
+    /// Causal: 1 for treated rows, 0 for control rows, and the model's predicted outcome of each
+    /// row under control and under treatment (`predicted` holds their difference, the CATE).
+    public var treatment: [Double]? = nil
+    public var controlOutcome: [Double]? = nil
+    public var treatedOutcome: [Double]? = nil
+    /// Quantile models: one prediction per row for each quantile level, levels ascending.
+    public var quantiles: [QuantilePrediction] = []
     /// A calibrated classifier's probabilities before calibration (the calibration metrics'
     /// `_uncalibrated` figures); nil otherwise.
     public var uncalibratedProbabilities: Matrix? = nil
@@ -47,13 +57,18 @@ public protocol MetricFamily: SendableMetatype {
 public enum MetricCatalog {
     public static let families: [any MetricFamily.Type] = [
         ClassificationMetrics.self, RegressionMetrics.self, ClusteringMetrics.self, CalibrationMetrics.self,
+        TimeSeriesMetrics.self, CausalMetrics.self, QuantileMetrics.self,
     ]
 
     public static let all: [MetricDescriptor] = families.flatMap { $0.descriptors }
 
     public static func lookup(_ name: String, task: MLTask) -> MetricDescriptor? {
         let key = name.lowercased()
-        return all.first { $0.task == task && ($0.name == key || $0.aliases.contains(key)) }
+        if let d = all.first(where: { $0.task == task && ($0.name == key || $0.aliases.contains(key)) }) { return d }
+        // The Python tool's per-class names: class_<label>_<precision|recall|f1|support>.
+        if task == .classification { return PerClassMetric.descriptor(named: key) }
+        if task == .regression { return QuantileMetrics.descriptor(named: key) }
+        return nil
     }
 
     public static func names(for task: MLTask) -> [String] { all.filter { $0.task == task }.map(\.name) }
@@ -64,6 +79,9 @@ public enum MetricCatalog {
         case .classification: return ["accuracy", "precision", "recall", "f1", "roc_auc", "log_loss"]
         case .regression: return ["rmse", "mae", "r2", "mse"]
         case .clustering: return ["silhouette_score", "inertia"]
+        case .timeseries: return ["mse", "rmse", "mae", "mape", "smape"]
+        case .causal: return ["ate", "ate_std", "ate_ci_lower", "ate_ci_upper", "treatment_effect_significance",
+                              "uplift_auc", "qini_coefficient", "outcome_rmse"]
         }
     }
 
@@ -73,6 +91,8 @@ public enum MetricCatalog {
         case .classification: return classCount == 2 ? "roc_auc" : "accuracy"
         case .regression: return "rmse"
         case .clustering: return "silhouette_score"
+        case .timeseries: return "rmse"
+        case .causal: return "outcome_rmse"
         }
     }
 }

@@ -11,19 +11,19 @@ public enum BoostingModels: ModelFamily {
                       "sklearn.ensemble.GradientBoostingClassifier", "LGBMClassifier", "XGBClassifier", "HistGradientBoostingClassifier"],
             task: .classification,
             summary: "Histogram gradient boosting, leaf-wise trees (binary log loss, multiclass softmax)",
-            parameters: parameters, nativeCategorical: true,
-            make: { BoostingEstimator(settings: try settings($0), classification: true) }),
+            parameters: classifierParameters, nativeCategorical: true,
+            make: { BoostingEstimator(settings: try settings($0), classification: true, positiveWeight: $0.double("scale_pos_weight")) }),
         ModelDescriptor(
             name: "GradientBoostingRegressor",
             aliases: ["lightgbm.LGBMRegressor", "xgboost.XGBRegressor", "sklearn.ensemble.HistGradientBoostingRegressor",
                       "sklearn.ensemble.GradientBoostingRegressor", "LGBMRegressor", "XGBRegressor", "HistGradientBoostingRegressor"],
             task: .regression,
-            summary: "Histogram gradient boosting, leaf-wise trees (squared error)",
-            parameters: parameters, nativeCategorical: true,
-            make: { BoostingEstimator(settings: try settings($0), classification: false) }),
+            summary: "Histogram gradient boosting, leaf-wise trees (squared error; objective quantile with alpha for a quantile)",
+            parameters: regressorParameters, nativeCategorical: true,
+            make: { BoostingEstimator(settings: try settings($0), classification: false, regression: try regressionObjective($0)) }),
     ]
 
-    public static let trainedTypes: [any TrainedModel.Type] = [BoostedClassifier.self, BoostedRegressor.self]
+    public static let trainedTypes: [any TrainedModel.Type] = [BoostedClassifier.self, BoostedRegressor.self, BoostedQuantileRegressor.self]
 
     static let parameters: [HyperparameterSpec] = [
         HyperparameterSpec("n_estimators", .int(1...100_000), default: 100,
@@ -43,6 +43,12 @@ public enum BoostingModels: ModelFamily {
                            "draw a new row sample every this many iterations (when subsample < 1; 0 = draw once)"),
         HyperparameterSpec("colsample_bytree", .double(1e-6...1), default: 1.0, aliases: ["feature_fraction"],
                            "share of features each tree may split on"),
+        // XGBoost samples features per tree, then per depth level and per node of it; the share a
+        // split sees is the product. mmp draws that product once per tree.
+        HyperparameterSpec("colsample_bylevel", .double(1e-6...1), default: 1.0,
+                           "XGBoost's share per depth level: multiplies colsample_bytree (drawn per tree in mmp)"),
+        HyperparameterSpec("colsample_bynode", .double(1e-6...1), default: 1.0,
+                           "XGBoost's share per node: multiplies colsample_bytree (drawn per tree in mmp)"),
         HyperparameterSpec("reg_lambda", .double(0...1e12), default: 0.0, aliases: ["lambda_l2", "l2_regularization", "lambda"],
                            "L2 penalty on leaf values"),
         HyperparameterSpec("reg_alpha", .double(0...1e12), default: 0.0, aliases: ["lambda_l1", "alpha"], "L1 penalty on leaf values"),
@@ -52,7 +58,45 @@ public enum BoostingModels: ModelFamily {
         HyperparameterSpec("early_stopping_rounds", .int(0...100_000), default: 0,
                            aliases: ["early_stopping_round", "n_iter_no_change"],
                            "stop when the loss on the validation split has not improved for this many iterations (0: off)"),
+        // LightGBM's smoothing of its category partitions: mmp splits on ordered target
+        // statistics instead (see CategoricalBoosting), which carry their own prior.
+        HyperparameterSpec("cat_smooth", .double(0...1e12), default: 10.0,
+                           "accepted for LightGBM recipes; categories use ordered target statistics, not LightGBM's partitions"),
+        HyperparameterSpec("cat_l2", .double(0...1e12), default: 10.0,
+                           "accepted for LightGBM recipes; categories use ordered target statistics, not LightGBM's partitions"),
     ]
+
+    /// The classifier's parameters: the shared ones and XGBoost's weight of the positive class.
+    static let classifierParameters: [HyperparameterSpec] = parameters + [
+        HyperparameterSpec("scale_pos_weight", .double(1e-12...1e12), default: 1.0,
+                           "two classes: the positive rows' gradients and hessians are multiplied by this (XGBoost, LightGBM)"),
+    ]
+
+    /// The regressor's parameters: the shared ones, `objective`, and `alpha` as LightGBM reads
+    /// it (the quantile level) when the objective is quantile — XGBoost's L1 penalty otherwise.
+    static let regressorParameters: [HyperparameterSpec] = parameters.map { spec in
+        var s = spec
+        s.aliases.removeAll { $0 == "alpha" }
+        return s
+    } + [
+        HyperparameterSpec("objective", .choice(["regression", "regression_l2", "l2", "mse", "squared_error", "reg:squarederror",
+                                                 "quantile", "reg:quantileerror", "reg:squaredlogerror", "null"]),
+                           default: "regression", aliases: ["loss"],
+                           "squared error (regression), quantile (pinball loss at alpha), or reg:squaredlogerror"),
+        HyperparameterSpec("alpha", .numberOrChoice(0...1e12, ["null"]), default: .null, aliases: ["quantile_alpha", "quantile"],
+                           "with objective quantile: the quantile level in (0, 1), default 0.9 as LightGBM; otherwise XGBoost's L1 penalty (reg_alpha)"),
+    ]
+
+    static func regressionObjective(_ p: Hyperparameters) throws -> BoostingObjective {
+        switch p.string("objective") {
+        case "quantile", "reg:quantileerror":
+            let alpha = p["alpha"]?.doubleValue ?? 0.9
+            guard alpha > 0, alpha < 1 else { throw MMPError(.invalidRecipe, "objective quantile needs alpha strictly between 0 and 1, found \(JSON.format(alpha))") }
+            return .quantile(alpha: alpha)
+        case "reg:squaredlogerror": return .squaredLogError
+        default: return .squaredError
+        }
+    }
 
     static func settings(_ p: Hyperparameters) throws -> BoostingSettings {
         let leaves = p.optionalInt("num_leaves") ?? 0
@@ -67,21 +111,28 @@ public enum BoostingModels: ModelFamily {
                                  minChildSamples: p.int("min_child_samples"),
                                  minChildWeight: p.double("min_child_weight"),
                                  lambda: p.double("reg_lambda"),
-                                 alpha: p.double("reg_alpha"),
+                                 alpha: p.double("reg_alpha") + (quantileObjective(p) ? 0 : p["alpha"]?.doubleValue ?? 0),
                                  minSplitGain: p.double("min_split_gain")),
             subsample: p.double("subsample"),
             subsampleFrequency: p.int("subsample_freq"),
-            colsampleByTree: p.double("colsample_bytree"),
+            colsampleByTree: p.double("colsample_bytree") * p.double("colsample_bylevel") * p.double("colsample_bynode"),
             maxBins: p.int("max_bins"),
             earlyStoppingRounds: p.int("early_stopping_rounds"))
     }
 }
 
+extension BoostingModels {
+    static func quantileObjective(_ p: Hyperparameters) -> Bool { ["quantile", "reg:quantileerror"].contains(p.string("objective")) }
+}
+
 struct BoostingEstimator: Estimator {
     var settings: BoostingSettings
     var classification: Bool
+    var regression: BoostingObjective = .squaredError
     /// Feature names (or indices) to treat as categories besides the text columns (CatBoost's cat_features).
     var categoricalNames: [String] = []
+    /// `scale_pos_weight`: the positive class's weight in a binary problem.
+    var positiveWeight: Double = 1
 
     func fit(_ data: TrainingSet, context: FitContext) throws -> any TrainedModel {
         let name = classification ? "GradientBoostingClassifier" : "GradientBoostingRegressor"
@@ -94,8 +145,11 @@ struct BoostingEstimator: Estimator {
             }
         }
         try TreeInputs.check(data, model: name, classification: classification)
-        let objective: BoostingObjective = !classification ? .squaredError
-            : data.classCount == 2 ? .binaryLogLoss : .softmax(classes: data.classCount)
+        if regression == .squaredLogError, let bad = data.target.first(where: { $0 <= -1 }) {
+            throw MMPError.invalidData("\(name): objective reg:squaredlogerror needs targets above -1 (log(1 + y)); the target holds \(JSON.format(bad))")
+        }
+        let objective: BoostingObjective = !classification ? regression
+            : data.classCount == 2 ? .binaryLogLoss(positiveWeight: positiveWeight) : .softmax(classes: data.classCount)
         var validation = data.validation
         if settings.earlyStoppingRounds > 0, let v = validation {
             guard v.target.count == v.features.rows, v.features.columns == data.features.columns else {
@@ -113,6 +167,7 @@ struct BoostingEstimator: Estimator {
         let ensemble = try GradientBooster.train(features: data.features, target: data.target, objective: objective,
                                                  settings: settings, validation: validation, context: context)
         if classification { return BoostedClassifier(ensemble: ensemble, classCount: data.classCount) }
+        if case .quantile(let alpha) = regression { return BoostedQuantileRegressor(ensemble: ensemble, alpha: alpha) }
         return BoostedRegressor(ensemble: ensemble)
     }
 }
@@ -176,6 +231,31 @@ public struct BoostedRegressor: TrainedModel {
     public init(from reader: inout ByteReader) throws {
         ensemble = try BoostedEnsemble(from: &reader)
         guard ensemble.outputs == 1 else { throw MMPError.corrupt("a stored boosting regressor has \(ensemble.outputs) outputs") }
+    }
+}
+
+/// A fitted gradient-boosting regressor of the alpha-quantile (objective quantile).
+public struct BoostedQuantileRegressor: TrainedModel {
+    public static let typeName = "GradientBoostingQuantileRegressor"
+    var ensemble: BoostedEnsemble
+    public let alpha: Double
+
+    init(ensemble: BoostedEnsemble, alpha: Double) { self.ensemble = ensemble; self.alpha = alpha }
+
+    public func predict(_ features: Matrix) -> [Double] { ensemble.rawScores(features) }
+    public var featureImportances: [Double]? { TreeInputs.normalized(ensemble.gains) }
+    public var summary: JSONObject {
+        var o = ensemble.summary
+        o["quantile_alpha"] = .double(alpha)
+        return o
+    }
+
+    public func encode(to writer: inout ByteWriter) { writer.write(alpha); ensemble.encode(to: &writer) }
+
+    public init(from reader: inout ByteReader) throws {
+        alpha = try reader.readDouble()
+        ensemble = try BoostedEnsemble(from: &reader)
+        guard ensemble.outputs == 1, alpha > 0, alpha < 1 else { throw MMPError.corrupt("a stored quantile booster does not fit together") }
     }
 }
 

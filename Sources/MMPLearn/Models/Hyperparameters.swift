@@ -12,6 +12,10 @@ public struct HyperparameterSpec: Sendable {
         /// A number in the range (kept as given: an integer stays an integer) or one of the words
         /// (`"null"` among them admits null), as scikit-learn's `max_features: sqrt | 0.5 | 3`.
         case numberOrChoice(ClosedRange<Double>, [String])
+        /// A non-empty list of numbers in the range (`quantiles: [0.1, 0.5, 0.9]`).
+        case numberList(ClosedRange<Double>)
+        /// Any text (a group's name, such as causalml's `control_name`).
+        case text
         /// A list of whole numbers in the range (a single number is a list of one), as
         /// scikit-learn's `hidden_layer_sizes: [100, 50]`.
         case intList(ClosedRange<Int>)
@@ -34,7 +38,9 @@ public struct HyperparameterSpec: Sendable {
     }
 
     /// The value if it fits this spec (numbers converted to the spec's type), else a message.
-    public func accept(_ value: JSON) -> Result<JSON, ParameterProblem> {
+    public func accept(_ given: JSON) -> Result<JSON, ParameterProblem> {
+        // Python's null as the Python tool's recipe template prints it (`{{ value }}` of None).
+        let value: JSON = given.stringValue == "None" ? .null : given
         func bad(_ expected: String) -> Result<JSON, ParameterProblem> {
             .failure(ParameterProblem(name: name, message: "expected \(expected), found \(value.typeDescription)"))
         }
@@ -71,6 +77,19 @@ public struct HyperparameterSpec: Sendable {
                 return bad(options.isEmpty ? "a number" : "a number or one of: \(options.joined(separator: ", "))")
             }
             return .success(.string(s))
+        case .text:
+            guard let s = value.stringValue ?? (value.isNull ? nil : value.plainText), !s.isEmpty else { return bad("a name") }
+            return .success(.string(s))
+        case .numberList(let range):
+            guard let items = value.arrayValue, !items.isEmpty else { return bad("a list of numbers") }
+            var out: [JSON] = []
+            for item in items {
+                guard let d = item.doubleValue, range.contains(d) else {
+                    return bad("a list of numbers from \(JSON.format(range.lowerBound)) to \(JSON.format(range.upperBound))")
+                }
+                out.append(.double(d))
+            }
+            return .success(.array(out))
         case .intList(let range):
             let items = value.arrayValue ?? [value]
             let numbers = items.compactMap(\.intValue)
@@ -123,5 +142,5 @@ public enum CommonParameters {
     public static let seedNames = ["random_state", "seed", "random_seed"]
     public static let ignored = ["n_jobs", "nthread", "num_threads", "verbose", "verbosity", "silent", "eval_metric",
                                  "use_label_encoder", "importance_type", "tree_method", "device", "warm_start",
-                                 "copy_X", "boosting_type", "objective"]
+                                 "copy_X", "boosting_type", "objective", "metric"]
 }

@@ -9,23 +9,31 @@ public struct TrainingSet: Sendable {
     public var classCount: Int
     public var featureNames: [String]
     public var validation: EvaluationSet?
+    /// Causal recipes: 1 for treated rows, 0 for control rows (see `TreatmentEncoding`).
+    public var treatment: [Double]?
     /// Features that hold category codes (a text column the pipeline coded for a model that
     /// splits on categories itself, the boosting family); the others are numbers.
     public var categoricalFeatures: [Int] = []
 
-    public init(features: Matrix, target: [Double], classCount: Int, featureNames: [String], validation: EvaluationSet? = nil) {
+    public init(features: Matrix, target: [Double], classCount: Int, featureNames: [String], validation: EvaluationSet? = nil,
+                treatment: [Double]? = nil) {
         self.features = features
         self.target = target
         self.classCount = classCount
         self.featureNames = featureNames
         self.validation = validation
+        self.treatment = treatment
     }
 }
 
 public struct EvaluationSet: Sendable {
     public var features: Matrix
     public var target: [Double]
-    public init(features: Matrix, target: [Double]) { self.features = features; self.target = target }
+    /// Causal recipes: the rows' treatment (1) or control (0).
+    public var treatment: [Double]?
+    public init(features: Matrix, target: [Double], treatment: [Double]? = nil) {
+        self.features = features; self.target = target; self.treatment = treatment
+    }
 }
 
 /// What a fit may use besides the data: its seed, how many threads, and hooks to report

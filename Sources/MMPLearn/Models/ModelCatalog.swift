@@ -10,6 +10,9 @@ public struct ModelDescriptor: Sendable {
     public var summary: String
     public var parameters: [HyperparameterSpec]
     public var make: @Sendable (Hyperparameters) throws -> any Estimator
+    /// For models that wrap another (meta-learners, quantile ensembles): the hyperparameters they
+    /// accept depend on the wrapped model the given values name (`base_class_path`). nil: `parameters`.
+    public var parametersFor: (@Sendable (JSONObject) -> [HyperparameterSpec])? = nil
     /// The model takes text feature columns as they are (coded by the pipeline, listed in
     /// `TrainingSet.categoricalFeatures`): no one-hot or ordinal step needed.
     public var nativeCategorical: Bool
@@ -29,11 +32,13 @@ public struct ModelDescriptor: Sendable {
     /// wrong types and ranges say what was expected, aliases map to our names, defaults fill
     /// the rest. Returns every problem rather than stopping at the first.
     public func resolve(_ given: JSONObject) -> (Hyperparameters, [ParameterProblem]) {
+        let parameters = parametersFor?(given) ?? self.parameters
         var values: [String: JSON] = [:]
         var problems: [ParameterProblem] = []
         var seen: [String: String] = [:]  // canonical → the name it was given as
         for (key, value) in given {
-            if CommonParameters.ignored.contains(key) { continue }
+            // A name other libraries use for something mmp ignores, unless this model gives it a meaning.
+            if CommonParameters.ignored.contains(key), !parameters.contains(where: { $0.name == key || $0.aliases.contains(key) }) { continue }
             if CommonParameters.seedNames.contains(key) {
                 guard let seed = value.intValue else {
                     problems.append(ParameterProblem(name: key, message: "expected a whole number, found \(value.typeDescription)"))
@@ -63,9 +68,12 @@ public struct ModelDescriptor: Sendable {
         return (Hyperparameters(values), problems)
     }
 
-    public func spec(named name: String) -> HyperparameterSpec? {
-        parameters.first { $0.name == name || $0.aliases.contains(name) }
+    public func spec(named name: String, given: JSONObject = JSONObject()) -> HyperparameterSpec? {
+        (parametersFor?(given) ?? parameters).first { $0.name == name || $0.aliases.contains(name) }
     }
+
+    /// Every hyperparameter this model accepts with these values (the wrapped model's too).
+    public func parameters(given: JSONObject) -> [HyperparameterSpec] { parametersFor?(given) ?? parameters }
 }
 
 /// A group of related models, each family in its own file. The catalog lists families, so
@@ -81,6 +89,7 @@ public enum ModelCatalog {
         LinearModels.self, NaiveBayesModels.self, NeighborModels.self, TreeModels.self,
         ForestModels.self, BoostingModels.self, ClusteringModels.self, CalibrationModels.self,
         SVMModels.self, MixtureModels.self, BirchModels.self, NeuralModels.self, CatBoostModels.self,
+        TimeSeriesModels.self, CausalModels.self, QuantileModels.self,
     ]
 
     public static let all: [ModelDescriptor] = families.flatMap { $0.descriptors }
@@ -94,11 +103,31 @@ public enum ModelCatalog {
         return all.first { $0.name.lowercased() == last }
     }
 
+    /// Whether a recipe of `task` can use the model: its own task's models, and for time series
+    /// every regression model too (trained on the lag and calendar features).
+    public static func serves(_ model: ModelDescriptor, task: MLTask) -> Bool {
+        model.task == task || (task == .timeseries && model.task == .regression)
+    }
+
+    /// The model a recipe of `task` means by `class_path`: the task's own models first (so that
+    /// `sklearn.linear_model.LinearRegression` in a timeseries recipe is `LinearTrend`, as in the
+    /// Python tool's catalog), then the models the task can use, then any model.
+    public static func lookup(_ classPath: String, task: MLTask) -> ModelDescriptor? {
+        let key = classPath.trimmed().lowercased()
+        let last = key.split(separator: ".").last.map(String.init) ?? key
+        for pool in [all.filter { $0.task == task }, all.filter { serves($0, task: task) }] {
+            if let d = pool.first(where: { $0.name.lowercased() == key || $0.aliases.contains { $0.lowercased() == key } }) { return d }
+            if let d = pool.first(where: { $0.name.lowercased() == last }) { return d }
+        }
+        return lookup(classPath)
+    }
+
     /// Like `lookup`, or an error suggesting the closest name and listing those for the task.
     public static func require(_ classPath: String, task: MLTask? = nil) throws -> ModelDescriptor {
-        if let d = lookup(classPath) { return d }
+        if let task, let d = lookup(classPath, task: task) { return d }
+        if task == nil, let d = lookup(classPath) { return d }
         if let refusal = DeepModels.refusal(for: classPath) { throw MMPError(.invalidRecipe, refusal) }
-        let candidates = all.filter { task == nil || $0.task == task }
+        let candidates = all.filter { task == nil || serves($0, task: task!) }
         let names = candidates.map(\.name) + candidates.flatMap(\.aliases)
         let hint = Suggestion.closest(to: classPath, in: names).map { "; did you mean '\($0)'?" } ?? ""
         throw MMPError(.invalidRecipe, "unknown model '\(classPath)'\(hint) (models\(task.map { " for \($0.rawValue)" } ?? ""): \(candidates.map(\.name).joined(separator: ", ")); `mmp list models` shows every alias)")

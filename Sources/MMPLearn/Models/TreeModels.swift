@@ -37,6 +37,10 @@ public enum TreeModels: ModelFamily {
             HyperparameterSpec("max_features", .numberOrChoice(0...1e9, ["sqrt", "log2", "all", "null"]), default: maxFeatures,
                                "features drawn at each split: sqrt, log2, a count, a share, or null for all"),
             HyperparameterSpec("min_impurity_decrease", .double(0...1e12), default: 0.0, "smallest weighted impurity decrease worth a split"),
+            HyperparameterSpec("max_leaf_nodes", .optionalInt(0...100_000_000), default: .null,
+                               "grow best-first (largest impurity decrease first) up to this many leaves (null: depth-first, no cap)"),
+            HyperparameterSpec("min_weight_fraction_leaf", .double(0...0.5), default: 0.0,
+                               "fewest rows in a leaf as a share of the training rows (rows weigh 1 each)"),
         ]
     }
 
@@ -53,13 +57,20 @@ public enum TreeModels: ModelFamily {
         if case .double(let share)? = p["max_features"], !(share > 0 && share <= 1) {
             throw MMPError(.invalidRecipe, "max_features as a share must be in (0, 1]; found \(JSON.format(share))")
         }
-        let minLeaf = CARTParameters.count(p["min_samples_leaf"], rows: rows, minimum: 1)
+        // Without sample weights scikit-learn's min_weight_fraction_leaf is a share of the rows.
+        let minLeaf = max(CARTParameters.count(p["min_samples_leaf"], rows: rows, minimum: 1),
+                          Int((p.double("min_weight_fraction_leaf") * Double(rows)).rounded(.up)))
+        if let cap = p.optionalInt("max_leaf_nodes"), cap > 0, cap < 2 {
+            throw MMPError(.invalidRecipe, "max_leaf_nodes must be at least 2 (or null for no cap); found \(cap)")
+        }
+        let leafCap = p.optionalInt("max_leaf_nodes").flatMap { $0 > 0 ? $0 : nil } ?? Int.max
         return CARTSettings(criterion: criterion,
                             maxDepth: TreeInputs.depthLimit(p.optionalInt("max_depth")),
                             minSamplesSplit: max(CARTParameters.count(p["min_samples_split"], rows: rows, minimum: 2), 2),
                             minSamplesLeaf: minLeaf,
                             maxFeatures: CARTParameters.maxFeatures(p["max_features"], features: features),
-                            minImpurityDecrease: p.double("min_impurity_decrease"))
+                            minImpurityDecrease: p.double("min_impurity_decrease"),
+                            maxLeafNodes: leafCap)
     }
 }
 

@@ -19,7 +19,14 @@ struct ListCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @Flag(help: "models: print the Markdown reference (every model, alias and hyperparameter) that docs/recipes.md holds.")
+    var markdown = false
+
     func run() throws {
+        if markdown {
+            guard what == .models else { throw ValidationError("--markdown applies to 'mmp list models' only") }
+            return StandardStreams.writeOut(ModelReference.markdown())
+        }
         var out: [JSON] = []
         var table: TextTable
         switch what {

@@ -20,6 +20,11 @@ struct PredictCommand: ParsableCommand {
         --entities instead of --data: the CSV holds entity keys (and any inputs the feature store does not \
         provide); the features of the views the model was trained with are read from this environment's \
         online feature store (run `mmp features materialize` first).
+
+        Time-series models forecast: rows of --data with a target value are history, rows without one \
+        are the times to forecast, and --horizon N adds N steps after each series' last observation \
+        (without --data: after the training data, for every series). The output holds the entity \
+        columns, the timestamp, `step` and `prediction`.
         """
     )
 
@@ -32,12 +37,17 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "CSV file with entity keys; features come from the online feature store.")
     var entities: String?
 
+    @Option(help: "Time-series models: forecast this many steps after each series' last observation.")
+    var horizon: Int?
+
     @Option(help: "Where to write the predictions: a CSV, or Parquet when it ends in .parquet ('-' for CSV on stdout).")
     var out: String = "-"
 
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
+        if let horizon, horizon < 1 { throw ValidationError("--horizon must be at least 1") }
+        if horizon != nil, data == nil, entities == nil { return }
         guard (data == nil) != (entities == nil) else {
             throw ValidationError("give exactly one of --data (all input columns) or --entities (keys; features from the online store)")
         }
@@ -46,6 +56,9 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         let workspace = try Workspace.current(configDirectory: global.configDirectory)
         let bundle = try ModelLocator(workspace: workspace, env: global.appEnv).load(model).bundle
+        if data == nil, entities == nil, let horizon {
+            return try write(try PredictPipeline.forecast(bundle, input: .empty, horizon: horizon))
+        }
         let file = data ?? entities!
         guard FileManager.default.fileExists(atPath: file) else { throw MMPError.notFound("no data file at \(file)") }
         let table = try LocalFilesLoader.read(path: file)
@@ -56,9 +69,15 @@ struct PredictCommand: ParsableCommand {
                 throw MMPError(.invalidConfig, "APP_ENV=\(config.env) has no feature store (data_adapters.feature_store is none); use an environment with one (APP_ENV=dev) or pass --data")
             }
             predictions = try PredictPipeline.predictOnline(bundle, entities: table, store: store)
+        } else if let horizon {
+            predictions = try PredictPipeline.forecast(bundle, input: table, horizon: horizon)
         } else {
             predictions = try PredictPipeline.predict(bundle, input: table)
         }
+        try write(predictions)
+    }
+
+    private func write(_ predictions: Table) throws {
         if out == "-" {
             StandardStreams.writeOut(CSVWriter.write(predictions))
         } else {

@@ -31,6 +31,9 @@ struct ValidateCommand: ParsableCommand {
                                                          sqlText: try? workspace.sqlText(for: recipe))
             problems += checked.problems
             note = checked.note
+            let views = RecipeValidator.featureViewProblems(recipe, document: document, config: config)
+            problems += views.problems
+            if note == nil { note = views.note }
         } catch {
             note = "columns not checked: \(MMPError.wrap(error).message)"
         }

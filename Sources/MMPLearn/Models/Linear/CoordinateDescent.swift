@@ -12,6 +12,8 @@ struct CoordinateDescentEstimator: Estimator {
     var fitIntercept: Bool
     var maxIterations: Int
     var tolerance: Double
+    /// scikit-learn's `positive`: coefficients held at or above 0.
+    var positive = false
 
     func fit(_ data: TrainingSet, context: FitContext) throws -> any TrainedModel {
         guard data.features.rows > 0 else { throw MMPError.invalidData("\(model) needs at least one training row") }
@@ -37,7 +39,8 @@ struct CoordinateDescentEstimator: Estimator {
                         let old = w[j]
                         if old != 0 { VectorMath.axpy(old, column, r, n) }
                         let rho = VectorMath.dot(column, r, n)
-                        let updated = rho.sign == .minus ? -max(abs(rho) - l1, 0) / (norms[j] + l2) : max(abs(rho) - l1, 0) / (norms[j] + l2)
+                        var updated = rho.sign == .minus ? -max(abs(rho) - l1, 0) / (norms[j] + l2) : max(abs(rho) - l1, 0) / (norms[j] + l2)
+                        if positive && updated < 0 { updated = 0 }
                         w[j] = updated
                         if updated != 0 { VectorMath.axpy(-updated, column, r, n) }
                         largestChange = max(largestChange, abs(updated - old))
@@ -58,7 +61,11 @@ struct CoordinateDescentEstimator: Estimator {
     private func dualityGap(_ x: UnsafePointer<Double>, _ r: UnsafePointer<Double>, _ y: [Double], _ w: [Double],
                             _ n: Int, _ d: Int, _ l1: Double, _ l2: Double) -> Double {
         var dualNorm = 0.0
-        for j in 0..<d { dualNorm = max(dualNorm, abs(VectorMath.dot(x + j * n, r, n) - l2 * w[j])) }
+        for j in 0..<d {
+            let v = VectorMath.dot(x + j * n, r, n) - l2 * w[j]
+            // With positive coefficients only the positive side of Xᵀr constrains the dual (cd_fast).
+            dualNorm = max(dualNorm, positive ? v : abs(v))
+        }
         let rNorm2 = VectorMath.dot(r, r, n)
         let wNorm2 = VectorMath.dot(w, w)
         var scale = 1.0, gap: Double

@@ -142,6 +142,7 @@ enum GradientBooster {
             for j in 0..<k {
                 grower.reset(rows: bag)
                 var grown = grower.grow(gradients: gradientBuffers[j], features: features)
+                if objective.renewsLeaves { renewLeaves(&grown, objective: objective, scores: scores, target: y, grower: grower) }
                 for v in 0..<grown.tree.values.count { grown.tree.values[v] *= settings.learningRate }
                 update(&scores, output: j, outputs: k, grown: grown, grower: grower, binned: binned, bagged: bag != nil, pool: pool)
                 if let validationBins { addTree(grown, to: &validationScores, output: j, outputs: k, bins: validationBins, pool: pool) }
@@ -173,6 +174,24 @@ enum GradientBooster {
         for g in iterationGains.prefix(kept) { for f in 0..<gains.count { gains[f] += g[f] } }
         return BoostedEnsemble(featureCount: x.columns, outputs: k, initialScores: initial, trees: trees, gains: gains, iterations: kept,
                                iterationsRun: iterationsRun, validationLoss: validationLoss)
+    }
+
+    /// LightGBM's RenewTreeOutput for the quantile objective: each leaf's value becomes the
+    /// alpha-quantile of its rows' residuals (target − current score), before shrinkage.
+    private static func renewLeaves(_ grown: inout GrownTree, objective: BoostingObjective, scores: [Double], target: [Double],
+                                    grower: HistogramTreeGrower) {
+        guard case .quantile(let alpha) = objective else { return }
+        let index = grower.partition.indices
+        var residuals: [Double] = []
+        for leaf in grown.leaves {
+            residuals.removeAll(keepingCapacity: true)
+            for i in leaf.start..<(leaf.start + leaf.count) {
+                let r = Int(index[i])
+                residuals.append(target[r] - scores[r])
+            }
+            guard !residuals.isEmpty else { continue }
+            grown.tree.values[Int(grown.tree.children[leaf.node])] = BoostingObjective.percentile(&residuals, alpha: alpha)
+        }
     }
 
     /// `count` distinct rows of `0..<n`, ascending.

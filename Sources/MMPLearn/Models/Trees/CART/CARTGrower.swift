@@ -71,11 +71,18 @@ struct CARTGrower<Finder: FeatureSplitFinder> {
         }
         let totalWeight = rootStats.withUnsafeBufferPointer { criterion.weight($0.baseAddress!, S) }
 
+        // Depth-first (scikit-learn's DepthFirstTreeBuilder) without a leaf cap; with
+        // `max_leaf_nodes`, best-first: the frontier node whose split decreases impurity most is
+        // split next, until the tree has that many leaves (its BestFirstTreeBuilder).
+        let bestFirst = settings.maxLeafNodes < Int.max
+        var splitsLeft = bestFirst ? max(settings.maxLeafNodes - 1, 0) : Int.max
+        var frontier: [(item: PendingNode, split: CandidateSplit, decrease: Double)] = []
         var stack = [PendingNode(node: tree.addPlaceholder(), start: 0, end: rows.count, depth: 0, stats: rootStats)]
         var order = Array(0..<features)
         var right = [Double](repeating: 0, count: S)
 
-        while let item = stack.popLast() {
+        // The node's best split and its weighted impurity decrease (an invalid split: a leaf).
+        func evaluate(_ item: PendingNode) -> (CandidateSplit, Double) {
             let n = item.end - item.start
             let (weight, impurity) = item.stats.withUnsafeBufferPointer { s in
                 (criterion.weight(s.baseAddress!, S), criterion.impurity(s.baseAddress!, S))
@@ -87,25 +94,26 @@ struct CARTGrower<Finder: FeatureSplitFinder> {
                 split = bestSplit(item.stats, rows: item.start..<item.end, indices: &indices, order: &order, generator: &generator)
             }
             var childImpurity: (Double, Double) = (0, 0), childWeight: (Double, Double) = (0, 0)
-            if split.isValid {
-                for k in 0..<S { right[k] = item.stats[k] - split.left[k] }
-                split.left.withUnsafeBufferPointer { l in
-                    right.withUnsafeBufferPointer { r in
-                        childWeight = (criterion.weight(l.baseAddress!, S), criterion.weight(r.baseAddress!, S))
-                        childImpurity = (criterion.impurity(l.baseAddress!, S), criterion.impurity(r.baseAddress!, S))
-                    }
-                }
-                let decrease = weight * impurity - childWeight.0 * childImpurity.0 - childWeight.1 * childImpurity.1
-                if decrease / totalWeight + 1e-12 < settings.minImpurityDecrease || childWeight.0 <= 0 || childWeight.1 <= 0 {
-                    split = CandidateSplit()
-                } else {
-                    importances[split.feature] += decrease / totalWeight
+            guard split.isValid else { return (split, 0) }
+            for k in 0..<S { right[k] = item.stats[k] - split.left[k] }
+            split.left.withUnsafeBufferPointer { l in
+                right.withUnsafeBufferPointer { r in
+                    childWeight = (criterion.weight(l.baseAddress!, S), criterion.weight(r.baseAddress!, S))
+                    childImpurity = (criterion.impurity(l.baseAddress!, S), criterion.impurity(r.baseAddress!, S))
                 }
             }
-            guard split.isValid else {
-                item.stats.withUnsafeBufferPointer { tree.makeLeaf(item.node, criterion.leafValues($0.baseAddress!, S)) }
-                continue
+            let decrease = weight * impurity - childWeight.0 * childImpurity.0 - childWeight.1 * childImpurity.1
+            if decrease / totalWeight + 1e-12 < settings.minImpurityDecrease || childWeight.0 <= 0 || childWeight.1 <= 0 {
+                return (CandidateSplit(), 0)
             }
+            return (split, decrease)
+        }
+
+        // Splits the node; returns its children (left, right).
+        func apply(_ item: PendingNode, _ split: CandidateSplit, _ decrease: Double) -> (PendingNode, PendingNode) {
+            importances[split.feature] += decrease / totalWeight
+            var rightStats = [Double](repeating: 0, count: S)
+            for k in 0..<S { rightStats[k] = item.stats[k] - split.left[k] }
             // Stable partition: left rows first, each side in its previous order.
             var nl = item.start, nr = 0
             for i in item.start..<item.end {
@@ -114,9 +122,40 @@ struct CARTGrower<Finder: FeatureSplitFinder> {
             }
             for i in 0..<nr { indices[nl + i] = scratch[i] }
             let left = tree.split(item.node, feature: split.feature, threshold: split.threshold, missingLeft: split.missingLeft)
-            // Right pushed first so the left subtree is grown first (scikit-learn's order).
-            stack.append(PendingNode(node: left + 1, start: nl, end: item.end, depth: item.depth + 1, stats: right))
-            stack.append(PendingNode(node: left, start: item.start, end: nl, depth: item.depth + 1, stats: split.left))
+            return (PendingNode(node: left, start: item.start, end: nl, depth: item.depth + 1, stats: split.left),
+                    PendingNode(node: left + 1, start: nl, end: item.end, depth: item.depth + 1, stats: rightStats))
+        }
+
+        func makeLeaf(_ item: PendingNode) {
+            item.stats.withUnsafeBufferPointer { tree.makeLeaf(item.node, criterion.leafValues($0.baseAddress!, S)) }
+        }
+
+        if bestFirst {
+            let root = stack.removeLast()
+            let (split, decrease) = evaluate(root)
+            frontier.append((root, split, decrease))
+            while !frontier.isEmpty {
+                // The largest decrease first; among equals the earliest node (a stable choice).
+                var best = 0
+                for i in 1..<frontier.count where frontier[i].decrease > frontier[best].decrease { best = i }
+                let (item, split, decrease) = frontier.remove(at: best)
+                guard split.isValid, splitsLeft > 0 else { makeLeaf(item); continue }
+                splitsLeft -= 1
+                let (l, r) = apply(item, split, decrease)
+                for child in [l, r] {
+                    let (s, d) = evaluate(child)
+                    frontier.append((child, s, d))
+                }
+            }
+        } else {
+            while let item = stack.popLast() {
+                let (split, decrease) = evaluate(item)
+                guard split.isValid else { makeLeaf(item); continue }
+                let (l, r) = apply(item, split, decrease)
+                // Right pushed first so the left subtree is grown first (scikit-learn's order).
+                stack.append(r)
+                stack.append(l)
+            }
         }
         return (tree, importances)
     }

@@ -98,6 +98,8 @@ struct CARTSettings: Sendable {
     /// Features to draw per node (all of them: every feature, in order).
     var maxFeatures: Int
     var minImpurityDecrease: Double
+    /// `max_leaf_nodes`: grow best-first up to this many leaves (Int.max: depth-first, no cap).
+    var maxLeafNodes: Int = Int.max
 }
 
 /// The recipe's forms of `max_features`, `min_samples_split` and `min_samples_leaf`.
