@@ -45,8 +45,10 @@ MMP_PORT=$(mmp_free_port); SK_PORT=$(mmp_free_port)
 ( cd "$STATE" && exec env MMP_CONFIG_DIR="$STATE/config" APP_ENV=local "$BIN/mmp" dashboard --port "$MMP_PORT" --log-level warning ) \
     > "$STATE/mmp-dashboard.log" 2>&1 &
 PIDS+=($!)
+# The rackup file's path is taken before the subshell moves to $STATE (where $PWD no longer is the repo).
+RACKUP_FILE="$PWD/Benchmarks/dashboard/sidekiq_web.ru"
 ( cd "$STATE" && exec env REDIS_URL="redis://127.0.0.1:$SK_REDIS/0" rackup -s webrick -o 127.0.0.1 -p "$SK_PORT" \
-    "$PWD/Benchmarks/dashboard/sidekiq_web.ru" ) > "$STATE/sidekiq-web.log" 2>&1 &
+    "$RACKUP_FILE" ) > "$STATE/sidekiq-web.log" 2>&1 &
 PIDS+=($!)
 # Ruby with Sidekiq takes seconds to start on a busy machine: up to two minutes each.
 for port in "$MMP_PORT" "$SK_PORT"; do
